@@ -1,0 +1,52 @@
+# Coverage Guide: the commands a developer needs. See README.md.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: help install run worker test test-fast smoke lint fmt check-deploy clean
+
+help:
+	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
+	@echo "make test         the whole test suite"
+	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
+	@echo "make lint / fmt   ruff check / ruff format"
+	@echo "make check-deploy Django's deployment checks with production settings"
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	scripts/dev.sh
+
+worker: install
+	DJANGO_DEBUG=1 SECRET_KEY_FILE=.local/secret_key $(VENV)/bin/celery -A coverage_guide worker -l INFO
+
+test: install
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not worker and not pdf and not browser"
+
+smoke: install
+	$(PY) scripts/smoke.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Production settings: DEBUG off, a real-looking secret, a host name. Fails on any warning.
+check-deploy: install
+	DJANGO_DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=coverage-guide.example.org REDIS_URL=redis://127.0.0.1:6379/0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,27 @@
+"""Keep health information out of error reports and logs."""
+
+from django.views.debug import SafeExceptionReporterFilter
+
+
+class NoPatientDataReporterFilter(SafeExceptionReporterFilter):
+    """Hide every POST value and every local variable, not only those named like passwords.
+
+    Any form in this app may carry a diagnosis or a treatment history, so an error email or a
+    debug page must show none of them.
+    """
+
+    def is_active(self, request):
+        return True
+
+    def get_post_parameters(self, request):
+        if request is None:
+            return {}
+        return {key: self.cleansed_substitute for key in request.POST}
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
+
+
+def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
+    """How django-axes names a client in its log lines: never the email address."""
+    return f"{{ip_address: {ip_address!r}, path_info: {path_info!r}}}"

@@ -1,0 +1,206 @@
+"""Writes for accounts, clinics, consent, the access log, and a patient's export and deletion."""
+
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .emails import send_email
+from .models import AccessLog, Clinic, Consent, User
+
+# Bump when the text of templates/patients/terms.html or privacy.html changes materially.
+TERMS_VERSION = "2026-11-29"
+PRIVACY_VERSION = "2026-11-29"
+
+
+class AccountError(Exception):
+    """A request about an account that the rules refuse; the message is for the user."""
+
+
+@transaction.atomic
+def patient_sign_up(*, email: str, password: str) -> User:
+    """Create a patient account and record its consent to the current terms and privacy notice."""
+    user = User(email=User.objects.normalize_email(email).lower(), role=User.Role.PATIENT)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    now = timezone.now()
+    Consent.objects.bulk_create(
+        [
+            Consent(user=user, document=Consent.Document.TERMS, version=TERMS_VERSION, accepted_at=now),
+            Consent(
+                user=user, document=Consent.Document.PRIVACY, version=PRIVACY_VERSION, accepted_at=now
+            ),
+        ]
+    )
+    return user
+
+
+@transaction.atomic
+def clinic_add_staff(*, clinic: Clinic, user: User) -> None:
+    """Make a staff account a member of a clinic. Patient accounts are refused."""
+    if user.role != User.Role.STAFF:
+        raise AccountError(_("A patient account cannot be made clinic staff."))
+    clinic.staff.add(user)
+
+
+def access_log_record(*, actor: User, action: str, obj: models.Model) -> AccessLog:
+    """Append one row to the access log: who did what to which record (by public id)."""
+    return AccessLog.objects.create(
+        actor=actor,
+        actor_role=actor.role,
+        action=action,
+        object_type=obj._meta.label,
+        object_id=obj.public_id,
+    )
+
+
+# --- Export and deletion -------------------------------------------------------------------------
+#
+# "Everything the app holds about a patient" is, by construction, everything that is deleted with
+# their account: every record that points at the user through a cascading foreign key, in any app.
+# Django's deletion Collector finds that set, so export and deletion cover the same rows and grow
+# with new models without a list to keep up to date.
+
+_NEVER_EXPORTED_FIELDS = {"password"}
+
+
+@dataclass
+class PatientRecords:
+    instances: dict[type[models.Model], list[models.Model]]
+
+    def all(self) -> Iterable[models.Model]:
+        for items in self.instances.values():
+            yield from items
+
+    def files(self) -> Iterable[tuple[models.Model, models.FileField]]:
+        for obj in self.all():
+            for field in obj._meta.concrete_fields:
+                if isinstance(field, models.FileField):
+                    file = getattr(obj, field.attname)
+                    if file:
+                        yield obj, file
+
+    def public_ids(self) -> list:
+        return [obj.public_id for obj in self.all() if hasattr(obj, "public_id")]
+
+
+def collect_patient_records(user: User) -> PatientRecords:
+    """Every row that belongs to this account, found the way deleting the account would find it."""
+    collector = Collector(using=router.db_for_write(User), origin=user)
+    collector.collect([user])
+    instances: dict[type[models.Model], list[models.Model]] = {}
+    for model, objs in collector.data.items():
+        instances.setdefault(model, []).extend(objs)
+    for qs in collector.fast_deletes:
+        instances.setdefault(qs.model, []).extend(qs)
+    for model in list(instances):
+        if model._meta.auto_created:  # many-to-many link rows are exported through their owners
+            del instances[model]
+        else:
+            instances[model].sort(key=lambda o: o.pk)
+    return PatientRecords(instances=instances)
+
+
+def _serialize(records: PatientRecords) -> dict[str, list[dict]]:
+    data: dict[str, list[dict]] = {}
+    for model, objs in sorted(records.instances.items(), key=lambda item: item[0]._meta.label):
+        fields = [
+            f.name
+            for f in model._meta.fields
+            if f.name not in _NEVER_EXPORTED_FIELDS and not f.primary_key
+        ]
+        data[model._meta.label] = [
+            {"id": row["pk"], **row["fields"]}
+            for row in json.loads(serializers.serialize("json", objs, fields=fields))
+        ]
+    return data
+
+
+def patient_export_zip(*, user: User) -> bytes:
+    """A zip of everything held about the account: data.json, access-log.json and the files."""
+    records = collect_patient_records(user)
+    access = AccessLog.objects.filter(object_id__in=[user.public_id, *records.public_ids()])
+    access_rows = [
+        {
+            "at": row.at.isoformat(),
+            "who": _("you") if row.actor_id == user.pk else row.get_actor_role_display(),
+            "action": row.action,
+            "record_type": row.object_type,
+            "record_id": str(row.object_id),
+        }
+        for row in access.order_by("at")
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "README.txt",
+            _(
+                "This archive holds everything Coverage Guide keeps about your account.\n"
+                "data.json: your records, one list per kind of record.\n"
+                "access-log.json: when your records were viewed, downloaded or exported, and by "
+                "whom (you or clinic staff).\n"
+                "files/: the documents you uploaded and the packets made for you.\n"
+            ),
+        )
+        archive.writestr(
+            "data.json",
+            json.dumps(
+                {"exported_at": timezone.now().isoformat(), "records": _serialize(records)},
+                indent=2,
+                default=str,
+                ensure_ascii=False,
+            ),
+        )
+        archive.writestr("access-log.json", json.dumps(access_rows, indent=2))
+        for obj, file in records.files():
+            name = file.name.rsplit("/", 1)[-1]
+            with file.open("rb") as fh:
+                archive.writestr(f"files/{obj._meta.model_name}-{obj.pk}-{name}", fh.read())
+    access_log_record(actor=user, action=AccessLog.Action.EXPORT, obj=user)
+    return buffer.getvalue()
+
+
+def patient_delete_account(*, user: User, password: str) -> None:
+    """Delete a patient's account and everything held about them, including change history.
+
+    The access log keeps its rows (they name records by id only) so the record of who looked at
+    what survives, as an audit trail must.
+    """
+    if user.role != User.Role.PATIENT:
+        raise AccountError(_("Staff accounts are closed by an administrator."))
+    if not user.check_password(password):
+        raise ValidationError({"password": _("That password is not right. Please try again.")})
+    email = user.email
+    with transaction.atomic():
+        records = collect_patient_records(user)
+        files = [(file.storage, file.name) for _obj, file in records.files()]
+        access_log_record(actor=user, action=AccessLog.Action.DELETE, obj=user)
+        user.delete()
+        _purge_history(records)
+        transaction.on_commit(lambda: _delete_files(files))
+    send_email(to=email, template="account_deleted", context={})
+
+
+def _purge_history(records: PatientRecords) -> None:
+    """Remove the change history of the deleted rows, including the rows deletion just wrote."""
+    for model, objs in records.instances.items():
+        manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+        if manager_name is None:
+            continue
+        history_model = getattr(model, manager_name).model
+        pk_name = model._meta.pk.attname
+        history_model.objects.filter(**{f"{pk_name}__in": [o.pk for o in objs]}).delete()
+
+
+def _delete_files(files: list[tuple]) -> None:
+    for storage, name in files:
+        storage.delete(name)

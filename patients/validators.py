@@ -1,0 +1,40 @@
+"""Field validators shared by patient, provider and clinic records."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_NPI_RE = re.compile(r"^\d{10}$")
+
+
+def npi_check_digit_ok(npi: str) -> bool:
+    """Luhn check over the NPI with the card-issuer prefix 80840 (CMS NPI check-digit standard).
+
+    Source: CMS, "Requirements for National Provider Identifier (NPI) and NPI Enumeration"
+    (the check digit is the Luhn formula applied to the prefix 80840 plus the first nine digits).
+    """
+    if not _NPI_RE.match(npi):
+        return False
+    digits = [int(d) for d in "80840" + npi]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def validate_npi(value: str) -> None:
+    if not _NPI_RE.match(value or ""):
+        raise ValidationError(
+            _("An NPI is exactly 10 digits. You can look it up in the NPI Registry."),
+            code="npi_format",
+        )
+    if not npi_check_digit_ok(value):
+        raise ValidationError(
+            _("This NPI's last digit does not match: please check it for a typo."),
+            code="npi_check_digit",
+        )
