@@ -151,7 +151,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "patients/locked_out.html"
 AXES_VERBOSE = False
-AXES_CLIENT_STR_CALLABLE = "coverage_guide.reporting.axes_client_str"
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field name, holding the email
+AXES_USERNAME_CALLABLE = "coverage_guide.security.axes_username"
+AXES_CLIENT_STR_CALLABLE = "coverage_guide.security.axes_client_str"
 
 # Sessions end after this many idle seconds; every request pushes the end back, and the page
 # warns two minutes before (static/js/session-timeout.js).
@@ -257,7 +259,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Error reports never carry form data or local variables: both may hold health information.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "coverage_guide.reporting.NoPatientDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "coverage_guide.security.NoPatientDataReporterFilter"
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,9 @@ def _helper(submit_label) -> FormHelper:
 
 
 class SignUpForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -57,7 +59,10 @@ class SignUpForm(forms.Form):
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                _("An account with this email address already exists. Try logging in, or reset your password.")
+                _(
+                    "An account with this email address already exists. "
+                    "Try logging in, or reset your password."
+                )
             )
         return email
 

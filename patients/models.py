@@ -87,7 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # user_db_constraint=False: a history row may name, as its author, an account since deleted.
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], user_db_constraint=False
+    )
 
     objects = UserManager()
 
@@ -165,7 +168,7 @@ class Clinic(TimeStampedModel):
         verbose_name=_("staff"),
     )
 
-    history = HistoricalRecords(m2m_fields=[staff])
+    history = HistoricalRecords(m2m_fields=[staff], user_db_constraint=False)
 
     class Meta:
         ordering = ["name"]

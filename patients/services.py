@@ -35,9 +35,14 @@ def patient_sign_up(*, email: str, password: str) -> User:
     now = timezone.now()
     Consent.objects.bulk_create(
         [
-            Consent(user=user, document=Consent.Document.TERMS, version=TERMS_VERSION, accepted_at=now),
             Consent(
-                user=user, document=Consent.Document.PRIVACY, version=PRIVACY_VERSION, accepted_at=now
+                user=user, document=Consent.Document.TERMS, version=TERMS_VERSION, accepted_at=now
+            ),
+            Consent(
+                user=user,
+                document=Consent.Document.PRIVACY,
+                version=PRIVACY_VERSION,
+                accepted_at=now,
             ),
         ]
     )
@@ -183,22 +188,24 @@ def patient_delete_account(*, user: User, password: str) -> None:
     with transaction.atomic():
         records = collect_patient_records(user)
         files = [(file.storage, file.name) for _obj, file in records.files()]
+        # Deletion sets each instance's pk to None, so take the ids first.
+        ids = {model: [obj.pk for obj in objs] for model, objs in records.instances.items()}
         access_log_record(actor=user, action=AccessLog.Action.DELETE, obj=user)
         user.delete()
-        _purge_history(records)
+        _purge_history(ids)
         transaction.on_commit(lambda: _delete_files(files))
     send_email(to=email, template="account_deleted", context={})
 
 
-def _purge_history(records: PatientRecords) -> None:
+def _purge_history(ids: dict[type[models.Model], list]) -> None:
     """Remove the change history of the deleted rows, including the rows deletion just wrote."""
-    for model, objs in records.instances.items():
+    for model, pks in ids.items():
         manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
         if manager_name is None:
             continue
         history_model = getattr(model, manager_name).model
         pk_name = model._meta.pk.attname
-        history_model.objects.filter(**{f"{pk_name}__in": [o.pk for o in objs]}).delete()
+        history_model.objects.filter(**{f"{pk_name}__in": pks}).delete()
 
 
 def _delete_files(files: list[tuple]) -> None:

@@ -77,5 +77,5 @@ def account_deleted(request):
 @login_required
 @require_POST
 def session_keepalive(request):
-    """Called by the idle-timeout warning's "Stay logged in" button; saving the session renews it."""
+    """The idle warning's "Stay logged in" button: saving the session renews it."""
     return HttpResponse(status=204)

@@ -1,4 +1,4 @@
-"""Seed a demo clinic, a staff reviewer and a demo patient for local development, and print logins."""
+"""Seed a demo clinic, staff reviewer and patient for local development; print the logins."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -49,7 +49,9 @@ class Command(BaseCommand):
         patient_services.clinic_add_staff(clinic=clinic, user=staff)
         patient = User.objects.filter(email=DEMO_PATIENT_EMAIL).first()
         if patient is None:
-            patient = patient_services.patient_sign_up(email=DEMO_PATIENT_EMAIL, password=DEMO_PASSWORD)
+            patient = patient_services.patient_sign_up(
+                email=DEMO_PATIENT_EMAIL, password=DEMO_PASSWORD
+            )
         patient.set_password(DEMO_PASSWORD)
         patient.full_name = "Alex Demo"
         patient.save(update_fields=["password", "full_name"])
@@ -57,7 +59,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "\nDemo logins (development only)\n"
                 f"  Patient: {DEMO_PATIENT_EMAIL} / {DEMO_PASSWORD}  ->  /account/login/\n"
-                f"  Staff reviewer ({clinic.name}): {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD}  ->  /admin/\n"
+                f"  Staff reviewer ({clinic.name}):\n"
+                f"           {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD}  ->  /admin/\n"
             )
 
     def _account(self, email, name, role, **flags):

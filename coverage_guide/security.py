@@ -1,4 +1,4 @@
-"""Keep health information out of error reports and logs."""
+"""Security hooks: error reports without patient data, login-throttling keys without emails."""
 
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -25,3 +25,10 @@ class NoPatientDataReporterFilter(SafeExceptionReporterFilter):
 def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
     """How django-axes names a client in its log lines: never the email address."""
     return f"{{ip_address: {ip_address!r}, path_info: {path_info!r}}}"
+
+
+def axes_username(request, credentials) -> str | None:
+    """The login email, lower-cased: "Alex@x.com" and "alex@x.com" share one counter."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username")
+    return username.strip().lower() if username else None

@@ -1,0 +1,55 @@
+import pytest
+
+from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def clinic(db):
+    return ClinicFactory()
+
+
+@pytest.fixture
+def other_clinic(db):
+    return ClinicFactory()
+
+
+@pytest.fixture
+def owner(db):
+    """The patient whose records the test is about."""
+    return UserFactory(email="owner@example.com")
+
+
+@pytest.fixture
+def outsider(db):
+    """Another patient, who must never see the owner's records."""
+    return UserFactory(email="outsider@example.com")
+
+
+@pytest.fixture
+def clinic_staff(clinic):
+    staff = StaffFactory(email="staff@clinic.example.com")
+    clinic.staff.add(staff)
+    return staff
+
+
+@pytest.fixture
+def other_clinic_staff(other_clinic):
+    staff = StaffFactory(email="staff@other-clinic.example.com")
+    other_clinic.staff.add(staff)
+    return staff
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client

@@ -1,0 +1,142 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from patients.models import Consent, User
+
+SIGNUP = {
+    "email": "New.Person@Example.com",
+    "password1": "a long and unusual passphrase",
+    "password2": "a long and unusual passphrase",
+    "accept_terms": "on",
+    "accept_privacy": "on",
+}
+
+
+@pytest.mark.django_db
+def test_it_signs_up_a_patient_with_timestamped_consent(client):
+    response = client.post(reverse("patients:signup"), SIGNUP)
+
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == "new.person@example.com"
+    assert user.role == User.Role.PATIENT
+    assert not user.is_staff
+    consents = {c.document: c for c in Consent.objects.filter(user=user)}
+    assert set(consents) == {"terms", "privacy"}
+    assert all(c.accepted_at is not None and c.version for c in consents.values())
+    assert client.get(reverse("patients:home")).status_code == 200  # logged in
+
+
+@pytest.mark.django_db
+def test_signup_without_consent_keeps_what_was_typed(client):
+    data = {**SIGNUP, "accept_terms": "", "accept_privacy": ""}
+
+    response = client.post(reverse("patients:signup"), data)
+
+    assert response.status_code == 200
+    assert not User.objects.exists()
+    body = response.content.decode()
+    assert "Please agree to the terms of use" in body
+    assert "Please confirm you have read the privacy notice" in body
+    assert 'value="New.Person@Example.com"' in body
+
+
+@pytest.mark.django_db
+def test_signup_refuses_an_email_in_use_whatever_its_case(client, owner):
+    response = client.post(reverse("patients:signup"), {**SIGNUP, "email": "OWNER@example.com"})
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_signup_refuses_a_weak_or_mismatched_password(client):
+    weak = client.post(
+        reverse("patients:signup"), {**SIGNUP, "password1": "123", "password2": "123"}
+    )
+    mismatch = client.post(reverse("patients:signup"), {**SIGNUP, "password2": "something else"})
+
+    assert "too short" in weak.content.decode()
+    assert "not the same" in mismatch.content.decode()
+    assert not User.objects.exists()
+
+
+def test_login_accepts_email_in_any_case_and_logout_ends_the_session(client, owner, password):
+    response = client.post(
+        reverse("patients:login"), {"username": "Owner@Example.com", "password": password}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:home")
+
+    client.post(reverse("patients:logout"))
+
+    assert client.get(reverse("patients:home")).status_code == 302
+
+
+def test_staff_land_in_admin_after_login(client, clinic_staff, password):
+    client.post(reverse("patients:login"), {"username": clinic_staff.email, "password": password})
+
+    response = client.get(reverse("patients:home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_wrong_password_gets_a_message_not_an_error(client, owner):
+    response = client.post(reverse("patients:login"), {"username": owner.email, "password": "nope"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct" in response.content.decode()
+
+
+def test_login_is_throttled_after_repeated_failures(client, owner, password, settings):
+    url = reverse("patients:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": owner.email, "password": "wrong"})
+
+    response = client.post(url, {"username": owner.email, "password": password})
+
+    assert response.status_code == 429
+    assert "Too many tries" in response.content.decode()
+    assert client.get(reverse("patients:home")).status_code == 302  # still logged out
+
+
+def test_throttling_is_per_account(client, owner, outsider, password, settings):
+    url = reverse("patients:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": owner.email, "password": "wrong"})
+
+    response = client.post(url, {"username": outsider.email, "password": password})
+
+    assert response.status_code == 302
+
+
+def test_password_reset_round_trip(client, owner, mailoutbox):
+    client.post(reverse("patients:password_reset"), {"email": "OWNER@example.com"})
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [owner.email]
+    html = message.alternatives[0][0]
+    link = re.search(r"https?://testserver(/\S+/)", message.body).group(1)
+    assert link in html
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    response = client.post(
+        form_url,
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password("a brand new passphrase")
+
+
+@pytest.mark.django_db
+def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, mailoutbox):
+    response = client.post(reverse("patients:password_reset"), {"email": "nobody@example.com"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:password_reset_done")
+    assert mailoutbox == []
