@@ -1,0 +1,421 @@
+"""Smoke test: start the stack exactly like `make run` does, then use it over HTTP and Celery.
+
+    make smoke          (runs this file with the virtualenv's python)
+
+1. runs scripts/dev.sh (migrate, seed the demo, honcho: web + Celery worker + Redis) in its own
+   process session, on free loopback ports, with its database, Redis data, media and secret key
+   in a temporary directory, so the developer's .local database is never touched;
+2. waits (with a deadline) until the login page answers;
+3. logs in over HTTP as the demo patient and checks the account page names them;
+4. logs in as the demo staff reviewer (a second cookie jar) and checks the admin index answers;
+5. sends the `coverage_guide.ping` task through the stack's Redis and waits for the real worker's
+   "pong";
+6. always stops everything it started (SIGTERM to the process groups, SIGKILL after a deadline).
+
+Prints each check with its timing; exits 1 on any failure after printing the tail of the stack's
+output. Every connection goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PATIENT_EMAIL = "demo.patient@example.com"
+STAFF_EMAIL = "reviewer@clinic.example.com"
+DEMO_PASSWORD = "coverage-demo-2026"  # noqa: S105 - the published local demo password (seed_demo)
+
+READY_TIMEOUT = 45.0  # migrate + seed + honcho starting three processes, on a slow CI machine
+HTTP_TIMEOUT = 10.0
+TASK_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0  # honcho itself gives its children 5 s before SIGKILL
+POLL_INTERVAL = 0.2
+TAIL_LINES = 60
+
+
+class SmokeFailure(Exception):
+    pass
+
+
+class Stack:
+    """scripts/dev.sh, started in a new session, with its output going to a log file."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.log_path = tmp / "stack.log"
+        self.web_port, self.redis_port = free_ports(2)
+        self.secret_key = secrets.token_urlsafe(50)
+        self.process: subprocess.Popen | None = None
+        self._seen: dict[int, tuple[int, str]] = {}  # pid -> (session id, start time)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.web_port}"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{HOST}:{self.redis_port}/0"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for name in ("SECRET_KEY_FILE", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "PORT"):
+            env.pop(name, None)
+        env.update(
+            WEB_PORT=str(self.web_port),
+            REDIS_PORT=str(self.redis_port),
+            REDIS_DIR=str(self.tmp / "redis"),
+            DATABASE_URL=f"sqlite:///{self.tmp / 'db.sqlite3'}",
+            PRIVATE_MEDIA_ROOT=str(self.tmp / "media"),
+            # A secret of its own, so dev.sh does not create .local/secret_key for the smoke run.
+            SECRET_KEY=self.secret_key,
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def start(self) -> None:
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
+                [shutil.which("bash") or "/bin/bash", str(ROOT / "scripts" / "dev.sh")],
+                cwd=ROOT,
+                env=self.env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def remember_processes(self) -> None:
+        """Note every process under the stack: honcho starts each service in its own session,
+        out of reach of a signal to our process group should honcho die before passing it on."""
+        if self.process is None:
+            return
+        for pid, sid, started in descendants(self.process.pid):
+            self._seen.setdefault(pid, (sid, started))
+
+    def stop(self) -> list[str]:
+        """SIGTERM everything, SIGKILL what is left after STOP_TIMEOUT; return what needed it."""
+        if self.process is None:
+            return []
+        self.remember_processes()
+        sessions = {self.process.pid} | {sid for sid, _ in self._seen.values()}
+        sessions.discard(os.getsid(0))
+        for sid in sessions:
+            signal_group(sid, signal.SIGTERM)  # honcho passes it on and waits for its children
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=STOP_TIMEOUT)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while self._alive() and time.monotonic() < deadline:
+            time.sleep(POLL_INTERVAL)
+        killed = [f"pid {pid}" for pid in self._alive()]
+        if self.running():
+            killed.append(f"dev.sh/honcho pid {self.process.pid}")
+            signal_group(self.process.pid, signal.SIGKILL)
+        for pid in self._alive():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=STOP_TIMEOUT)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while self._alive() and time.monotonic() < deadline:
+            time.sleep(POLL_INTERVAL)
+        reap_adopted()
+        return killed
+
+    def _alive(self) -> list[int]:
+        """Remembered processes still running (same pid and start time: not a reused pid)."""
+        return [pid for pid, (_, started) in self._seen.items() if process_start(pid) == started]
+
+    def tail(self, lines: int = TAIL_LINES) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no output)"
+        return "\n".join(text.splitlines()[-lines:]) or "(no output)"
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct loopback ports with nothing listening on them (held open together while chosen)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sockets.append(sock)
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def become_subreaper() -> None:
+    """Linux: adopt orphaned descendants (honcho's services outlive honcho if it is killed), so
+    they can be reaped here instead of lingering as zombies under a container's init."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_adopted() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name: [state, ppid, pgrp, session, ...]."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def process_start(pid: int) -> str | None:
+    stat = _proc_stat(pid)
+    if stat is not None:
+        return None if stat[0] == "Z" else stat[19]  # field 22, starttime
+    try:  # no /proc (macOS): ask ps
+        out = subprocess.run(  # noqa: S603
+            ["ps", "-o", "lstart=", "-p", str(pid)],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return None
+    return out or None
+
+
+def descendants(root: int) -> list[tuple[int, int, str]]:
+    """(pid, session id, start time) of every live process below ``root``."""
+    parents: dict[int, int] = {}
+    if Path("/proc/self/stat").exists():
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
+                parents[int(entry.name)] = int(stat[1])
+    else:
+        with contextlib.suppress(OSError):
+            out = subprocess.run(  # noqa: S603
+                ["ps", "-A", "-o", "pid=,ppid="],  # noqa: S607
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+            for line in out.splitlines():
+                pid, ppid = line.split()
+                parents[int(pid)] = int(ppid)
+    found, frontier = [], {root}
+    while frontier:
+        children = {pid for pid, ppid in parents.items() if ppid in frontier}
+        frontier = children - {pid for pid, _, _ in found}
+        for pid in frontier:
+            started = process_start(pid)
+            with contextlib.suppress(OSError):
+                if started is not None:
+                    found.append((pid, os.getsid(pid), started))
+    return found
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+def make_opener(jar: http.cookiejar.CookieJar | None = None) -> urllib.request.OpenerDirector:
+    # ProxyHandler({}): never route these loopback requests through an http_proxy from the env.
+    handlers: list = [urllib.request.ProxyHandler({})]
+    if jar is not None:
+        handlers.append(urllib.request.HTTPCookieProcessor(jar))
+    return urllib.request.build_opener(*handlers)
+
+
+def fetch(opener, url: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """(status, final URL, body) of a GET, or of a form POST when ``data`` is given."""
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body)  # noqa: S310 - http://127.0.0.1 only
+    try:
+        with opener.open(request, timeout=HTTP_TIMEOUT) as response:
+            return response.status, response.geturl(), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.geturl(), error.read().decode("utf-8", "replace")
+
+
+def wait_until_ready(stack: Stack) -> float:
+    """Poll the login page until it answers 200; fail early if the stack exits."""
+    started = time.monotonic()
+    deadline = started + READY_TIMEOUT
+    opener = make_opener()
+    last = "no answer yet"
+    while True:
+        stack.remember_processes()
+        if not stack.running():
+            raise SmokeFailure(f"the stack exited with status {stack.process.returncode}")
+        try:
+            status, _, _ = fetch(opener, f"{stack.base_url}/account/login/")
+        except (urllib.error.URLError, OSError) as error:
+            last = str(getattr(error, "reason", error))
+        else:
+            if status == 200:
+                return time.monotonic() - started
+            last = f"HTTP {status}"
+        if time.monotonic() > deadline:
+            raise SmokeFailure(f"login page not answering after {READY_TIMEOUT:.0f}s ({last})")
+        time.sleep(POLL_INTERVAL)
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
+
+
+def log_in(base_url: str, email: str) -> tuple[urllib.request.OpenerDirector, str, str]:
+    """Log in through the real login form; return (opener with the session, final URL, body)."""
+    jar = http.cookiejar.CookieJar()
+    opener = make_opener(jar)
+    login_url = f"{base_url}/account/login/"
+    status, _, page = fetch(opener, login_url)
+    if status != 200:
+        raise SmokeFailure(f"GET /account/login/ answered {status}")
+    match = CSRF_INPUT.search(page)
+    cookie = next((c.value for c in jar if c.name == "csrftoken"), None)
+    token = match.group(1) if match else cookie
+    if not token or cookie is None:
+        raise SmokeFailure("the login page set no CSRF cookie / form token")
+    form = {"csrfmiddlewaretoken": token, "username": email, "password": DEMO_PASSWORD}
+    status, final_url, body = fetch(opener, login_url, form)
+    if status != 200 or urllib.parse.urlsplit(final_url).path == "/account/login/":
+        raise SmokeFailure(
+            f"logging in as {email} did not succeed (HTTP {status}, ended at {final_url})"
+        )
+    return opener, final_url, body
+
+
+def check_patient(stack: Stack) -> str:
+    _, final_url, body = log_in(stack.base_url, PATIENT_EMAIL)
+    if urllib.parse.urlsplit(final_url).path != "/account/":
+        raise SmokeFailure(f"the patient landed on {final_url}, expected /account/")
+    if f"You are logged in as {PATIENT_EMAIL}" not in body:
+        raise SmokeFailure(f"the account page does not say 'You are logged in as {PATIENT_EMAIL}'")
+    return "patient login -> /account/ shows the demo email"
+
+
+def check_staff(stack: Stack) -> str:
+    opener, _, _ = log_in(stack.base_url, STAFF_EMAIL)
+    status, final_url, body = fetch(opener, f"{stack.base_url}/admin/")
+    path = urllib.parse.urlsplit(final_url).path
+    if status != 200 or path != "/admin/":
+        raise SmokeFailure(f"GET /admin/ as staff answered {status} at {final_url}")
+    if "Site administration" not in body or "/admin/logout/" not in body:
+        raise SmokeFailure("/admin/ answered 200 but is not the admin index for a logged-in user")
+    return "staff login -> /admin/ 200, admin index"
+
+
+def check_task(stack: Stack) -> str:
+    """Send coverage_guide.ping through the stack's Redis; the stack's worker must answer."""
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="coverage_guide.settings",
+        DJANGO_DEBUG="1",
+        REDIS_URL=stack.redis_url,
+        DATABASE_URL=f"sqlite:///{stack.tmp / 'db.sqlite3'}",
+        PRIVATE_MEDIA_ROOT=str(stack.tmp / "media"),
+    )
+    os.environ.pop("SECRET_KEY_FILE", None)
+    os.environ["SECRET_KEY"] = stack.secret_key
+    sys.path.insert(0, str(ROOT))
+    from coverage_guide.celery import app
+
+    if app.conf.task_always_eager or app.conf.broker_url != stack.redis_url:
+        raise SmokeFailure(f"the Celery app is not using the smoke Redis ({app.conf.broker_url})")
+    result = app.send_task("coverage_guide.ping")
+    try:
+        answer = result.get(timeout=TASK_TIMEOUT)
+    except Exception as error:
+        raise SmokeFailure(f"coverage_guide.ping got no answer: {error!r}") from error
+    if answer != "pong":
+        raise SmokeFailure(f"coverage_guide.ping answered {answer!r}, expected 'pong'")
+    return f"coverage_guide.ping -> worker -> {answer!r} via {stack.redis_url}"
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # run the finally blocks: stop the stack
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    become_subreaper()
+    if shutil.which("redis-server") is None:
+        print(
+            "smoke: FAILED: redis-server is not installed, so the stack would run without a\n"
+            "Celery worker and there is nothing to smoke-test. Install it (Debian/Ubuntu:\n"
+            "apt-get install redis-server; macOS: brew install redis). CI (.ci/run) does.",
+            file=sys.stderr,
+        )
+        return 1
+    began = time.monotonic()
+    ok = False
+    with tempfile.TemporaryDirectory(prefix="coverage-guide-smoke-") as tmp:
+        stack = Stack(Path(tmp))
+        print(f"smoke: starting scripts/dev.sh: web :{stack.web_port}, Redis :{stack.redis_port}")
+        print(f"smoke: database, Redis data and media in {tmp}")
+        try:
+            stack.start()
+            took = wait_until_ready(stack)
+            print(f"  ok  {took:5.1f}s  login page answers at {stack.base_url}/account/login/")
+            for check in (check_patient, check_staff, check_task):
+                started = time.monotonic()
+                what = check(stack)
+                print(f"  ok  {time.monotonic() - started:5.1f}s  {what}")
+                stack.remember_processes()
+            ok = True
+        except SmokeFailure as error:
+            print(f"smoke: FAILED: {error}", file=sys.stderr)
+        except Exception:
+            print("smoke: FAILED with an unexpected error:", file=sys.stderr)
+            traceback.print_exc()
+        except KeyboardInterrupt:
+            print("smoke: interrupted", file=sys.stderr)
+        finally:
+            stopping = time.monotonic()
+            killed = stack.stop()
+            print(f"smoke: stack stopped in {time.monotonic() - stopping:.1f}s", end="")
+            print(f" (SIGKILL needed for {', '.join(killed)})" if killed else "")
+            if not ok:
+                print(f"--- last {TAIL_LINES} lines of the stack's output ---", file=sys.stderr)
+                print(stack.tail(), file=sys.stderr)
+                print("--- end of the stack's output ---", file=sys.stderr)
+    print(f"smoke: {'passed' if ok else 'FAILED'} in {time.monotonic() - began:.1f}s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
