@@ -1,2 +1,97 @@
+"""Admin for coverage cases. Clinic scoping and the review workflow come with the review issue;
+until then only superusers and staff with model permissions see these pages."""
 
-# Register your models here.
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Appeal,
+    CoverageCase,
+    Denial,
+    InsurerCall,
+    PriorAuthorizationRequest,
+    Referral,
+    SupportingDocument,
+)
+
+READONLY = ["public_id", "created_at", "updated_at"]
+
+
+class CaseRecordAdmin(SimpleHistoryAdmin):
+    list_select_related = ["case__patient__user"]
+    autocomplete_fields = ["case"]
+    readonly_fields = READONLY
+    show_full_result_count = False
+
+
+@admin.register(CoverageCase)
+class CoverageCaseAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "patient", "clinic", "review_status", "status", "updated_at"]
+    list_filter = ["review_status", "status", "treatment", "condition", "clinic"]
+    list_select_related = ["patient__user", "clinic", "policy__payer"]
+    search_fields = ["patient__legal_last_name", "patient__user__email", "policy__member_id"]
+    autocomplete_fields = ["patient", "policy", "clinic"]
+    readonly_fields = [*READONLY, "clinic_consent_at"]
+    show_full_result_count = False
+
+
+@admin.register(InsurerCall)
+class InsurerCallAdmin(CaseRecordAdmin):
+    list_display = ["__str__", "case", "representative", "reference_number"]
+    search_fields = ["reference_number", "representative"]
+    date_hierarchy = "called_at"
+
+
+@admin.register(Referral)
+class ReferralAdmin(CaseRecordAdmin):
+    list_display = ["__str__", "case", "status", "requested_on", "received_on"]
+    list_filter = ["status"]
+    list_select_related = ["case__patient__user", "provider"]
+    search_fields = ["provider__name", "provider__npi"]
+    autocomplete_fields = ["case", "provider"]
+
+
+@admin.register(SupportingDocument)
+class SupportingDocumentAdmin(CaseRecordAdmin):
+    list_display = ["__str__", "case", "category", "content_type", "page_count", "created_at"]
+    list_filter = ["category", "content_type"]
+    search_fields = ["title", "original_name"]
+    # The file itself is only reachable through the authorized download view, never a media URL.
+    exclude = ["file"]
+    readonly_fields = [
+        *READONLY,
+        "original_name",
+        "content_type",
+        "extension",
+        "size",
+        "page_count",
+        "sha256",
+        "uploaded_by",
+    ]
+
+
+@admin.register(PriorAuthorizationRequest)
+class PriorAuthorizationRequestAdmin(CaseRecordAdmin):
+    list_display = ["__str__", "case", "kind", "submitted_on", "urgency", "decision", "decided_on"]
+    list_filter = ["decision", "kind", "urgency", "submitted_by", "method"]
+    search_fields = ["reference_number"]
+
+
+@admin.register(Denial)
+class DenialAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "pa_request", "notice_date", "received_on", "reference_number"]
+    list_filter = ["reason"]
+    list_select_related = ["pa_request__case__patient__user"]
+    search_fields = ["reference_number", "pa_request__reference_number"]
+    raw_id_fields = ["pa_request", "letter"]
+    readonly_fields = READONLY
+
+
+@admin.register(Appeal)
+class AppealAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "denial", "level", "filed_on", "outcome", "decided_on"]
+    list_filter = ["level", "outcome", "expedited"]
+    list_select_related = ["denial__pa_request__case"]
+    search_fields = ["reference_number"]
+    raw_id_fields = ["denial"]
+    readonly_fields = READONLY

@@ -1,2 +1,440 @@
+import uuid
 
-# Create your models here.
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from patients.models import Clinic, InsurancePolicy, Patient, Provider, PublicIdModel
+
+PlanType = InsurancePolicy.PlanType
+
+
+class CoverageCase(PublicIdModel):
+    """One effort to get one treatment covered under one policy. A patient may have several."""
+
+    class Treatment(models.TextChoices):
+        ESKETAMINE = "esketamine", _("Esketamine nasal spray (Spravato)")
+        IV_KETAMINE = "iv_ketamine", _("IV ketamine infusion series")
+        OTHER = "other", _("Other ketamine treatment")
+
+    class Condition(models.TextChoices):
+        TRD = "trd", _("Treatment-resistant depression")
+        MDD_SI = "mdd_si", _("Depression with suicidal thoughts")
+        DEPRESSION = "depression", _("Depression (other)")
+        BIPOLAR_DEPRESSION = "bipolar_depression", _("Bipolar depression")
+        PTSD = "ptsd", _("PTSD")
+        ANXIETY = "anxiety", _("Anxiety")
+        OCD = "ocd", _("OCD")
+        CHRONIC_PAIN = "chronic_pain", _("Chronic pain")
+        CRPS = "crps", _("Complex regional pain syndrome (CRPS)")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class ReviewStatus(models.TextChoices):
+        NOT_SHARED = "not_shared", _("Not shared with a clinic")
+        SUBMITTED = "submitted", _("Sent to the clinic")
+        IN_REVIEW = "in_review", _("Clinic is reviewing")
+        CHANGES_REQUESTED = "changes_requested", _("Clinic asked for changes")
+        APPROVED_TO_SEND = "approved_to_send", _("Clinic approved it to send")
+        SENT = "sent", _("Sent to the insurer")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="cases")
+    treatment = models.CharField(_("treatment"), max_length=16, choices=Treatment.choices)
+    treatment_other = models.CharField(_("treatment, if other"), max_length=200, blank=True)
+    condition = models.CharField(_("condition"), max_length=20, choices=Condition.choices)
+    condition_other = models.CharField(_("condition, if other"), max_length=200, blank=True)
+    # RESTRICT: a policy behind a case cannot be deleted on its own, only with the whole account.
+    policy = models.ForeignKey(
+        InsurancePolicy,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("insurance policy"),
+    )
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("shared with clinic"),
+    )
+    clinic_consent_at = models.DateTimeField(_("patient agreed to share on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    review_status = models.CharField(
+        _("clinic review"),
+        max_length=20,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.NOT_SHARED,
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["clinic", "review_status"]),
+            models.Index(fields=["treatment"]),
+            models.Index(fields=["status"]),
+        ]
+        constraints = [
+            # A case is visible to a clinic only with the patient's recorded consent.
+            models.CheckConstraint(
+                condition=models.Q(clinic__isnull=True) | models.Q(clinic_consent_at__isnull=False),
+                name="case_shared_only_with_consent",
+                violation_error_message=_(
+                    "A case is shared with a clinic only after the patient agrees."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_treatment_display()} — {self.get_condition_display()}"
+
+
+class InsurerCall(PublicIdModel):
+    """A call to the insurer: who answered, the call's reference number, what was asked and said."""
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="calls")
+    called_at = models.DateTimeField(_("when you called"))
+    phone_number = models.CharField(_("number called"), max_length=30, blank=True)
+    representative = models.CharField(_("who you spoke with"), max_length=120, blank=True)
+    reference_number = models.CharField(_("call reference number"), max_length=60, blank=True)
+    # [{"question": "...", "answer": "..."}] from the question script, in order.
+    questions_and_answers = models.JSONField(_("questions and answers"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-called_at"]
+
+    def __str__(self) -> str:
+        ref = f" ref {self.reference_number}" if self.reference_number else ""
+        return f"{_('Call')} {self.called_at:%Y-%m-%d}{ref}"
+
+
+class Referral(PublicIdModel):
+    class Status(models.TextChoices):
+        NOT_REQUESTED = "not_requested", _("Not asked for yet")
+        REQUESTED = "requested", _("Asked for")
+        RECEIVED = "received", _("Received")
+        DECLINED = "declined", _("Provider declined")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="referrals")
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referring provider"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NOT_REQUESTED
+    )
+    requested_on = models.DateField(_("asked on"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received_on__isnull=True)
+                | models.Q(requested_on__isnull=True)
+                | models.Q(received_on__gte=models.F("requested_on")),
+                name="referral_received_after_requested",
+                violation_error_message=_("The referral cannot arrive before it was asked for."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Referral')}: {self.provider or '—'} ({self.get_status_display()})"
+
+
+def document_upload_to(instance: "SupportingDocument", filename: str) -> str:
+    # Never the patient's file name or name: a random name under a per-case folder.
+    return f"documents/{instance.case.public_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class SupportingDocument(PublicIdModel):
+    """An uploaded file, parsed and cleaned on the way in (claims/uploads.py), kept privately."""
+
+    class Category(models.TextChoices):
+        MEDICAL_RECORDS = "medical_records", _("Medical records / visit notes")
+        TREATMENT_HISTORY = "treatment_history", _("Pharmacy or treatment history")
+        EVALUATION = "evaluation", _("Psychiatric evaluation or symptom scores")
+        TEST_RESULTS = "test_results", _("Test results")
+        REFERRAL = "referral", _("Referral")
+        MEDICAL_NECESSITY = "medical_necessity", _("Letter of medical necessity")
+        INSURANCE_CARD = "insurance_card", _("Insurance card")
+        DENIAL_LETTER = "denial_letter", _("Denial letter")
+        INSURER_LETTER = "insurer_letter", _("Other letter from the insurer")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="documents")
+    category = models.CharField(_("kind of document"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    page_count = models.PositiveSmallIntegerField(default=1)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["category", "created_at"]
+        indexes = [models.Index(fields=["case", "category"])]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name or self.get_category_display()
+
+
+class PriorAuthorizationRequest(PublicIdModel):
+    """One request to the insurer. A case may have several: initial, resubmission, renewal."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("First request")
+        RESUBMISSION = "resubmission", _("Resubmission")
+        REAUTHORIZATION = "reauthorization", _("Renewal (reauthorization)")
+
+    class SubmittedBy(models.TextChoices):
+        CLINIC = "clinic", _("The prescriber's office")
+        PATIENT = "patient", _("Me")
+
+    class Method(models.TextChoices):
+        FAX = "fax", _("Fax")
+        PORTAL = "portal", _("Insurer's online portal")
+        ELECTRONIC = "electronic", _("Electronic prior authorization (ePA)")
+        PHONE = "phone", _("Phone")
+        MAIL = "mail", _("Mail")
+
+    class Urgency(models.TextChoices):
+        STANDARD = "standard", _("Standard")
+        EXPEDITED = "expedited", _("Urgent (expedited)")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        PARTIALLY_APPROVED = "partially_approved", _("Partly approved")
+        DENIED = "denied", _("Denied")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="pa_requests")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INITIAL)
+    submitted_by = models.CharField(
+        _("sent by"), max_length=8, choices=SubmittedBy.choices, default=SubmittedBy.CLINIC
+    )
+    method = models.CharField(
+        _("how it was sent"), max_length=12, choices=Method.choices, blank=True
+    )
+    submitted_on = models.DateField(_("sent on"), null=True, blank=True)
+    reference_number = models.CharField(_("reference number"), max_length=60, blank=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.STANDARD
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decision_received_on = models.DateField(_("decision received on"), null=True, blank=True)
+    approved_sessions = models.PositiveSmallIntegerField(
+        _("sessions approved"), null=True, blank=True
+    )
+    valid_from = models.DateField(_("approval starts"), null=True, blank=True)
+    valid_until = models.DateField(_("approval ends"), null=True, blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-submitted_on", "-created_at"]
+        verbose_name = _("pre-authorization request")
+        indexes = [models.Index(fields=["decision"]), models.Index(fields=["reference_number"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="pa_approval_ends_after_it_starts",
+                violation_error_message=_("The approval cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_on__isnull=True)
+                | models.Q(submitted_on__isnull=True)
+                | models.Q(decided_on__gte=models.F("submitted_on")),
+                name="pa_decided_after_submitted",
+                violation_error_message=_("The decision cannot come before the request was sent."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="pending") | models.Q(decided_on__isnull=True),
+                name="pa_pending_has_no_decision_date",
+                violation_error_message=_(
+                    "A request still waiting for a decision has no decision date."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_decision_display()})"
+
+
+class Denial(PublicIdModel):
+    """What the insurer said no to and why, as its letter states it."""
+
+    class Reason(models.TextChoices):
+        NOT_MEDICALLY_NECESSARY = "not_medically_necessary", _("Not medically necessary")
+        EXPERIMENTAL = "experimental", _("Experimental or investigational")
+        CRITERIA_NOT_MET = "criteria_not_met", _("Plan criteria not met")
+        MISSING_INFORMATION = "missing_information", _("Missing information")
+        OUT_OF_NETWORK = "out_of_network", _("Out of network")
+        NOT_COVERED = "not_covered", _("Not a covered benefit")
+        QUANTITY_LIMIT = "quantity_limit", _("Quantity limit")
+        CODING = "coding", _("Coding or billing problem")
+        OTHER = "other", _("Other")
+
+    pa_request = models.OneToOneField(
+        PriorAuthorizationRequest, on_delete=models.CASCADE, related_name="denial"
+    )
+    notice_date = models.DateField(_("date on the letter"), null=True, blank=True)
+    received_on = models.DateField(_("date you received it"), null=True, blank=True)
+    reason = models.CharField(
+        _("reason given"), max_length=24, choices=Reason.choices, default=Reason.OTHER
+    )
+    reason_text = models.TextField(_("the reason, as the letter says it"), blank=True)
+    reference_number = models.CharField(_("reference number"), max_length=60, blank=True)
+    letter = models.ForeignKey(
+        SupportingDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("denial letter"),
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-notice_date"]
+        indexes = [models.Index(fields=["reason"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received_on__isnull=True)
+                | models.Q(notice_date__isnull=True)
+                | models.Q(received_on__gte=models.F("notice_date")),
+                name="denial_received_after_notice",
+                violation_error_message=_(
+                    "The letter cannot arrive before the date printed on it."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Denial')}: {self.get_reason_display()}"
+
+
+class Appeal(PublicIdModel):
+    class Level(models.TextChoices):
+        INTERNAL_FIRST = "internal_1", _("First internal appeal")
+        INTERNAL_SECOND = "internal_2", _("Second internal appeal")
+        EXTERNAL_REVIEW = "external_review", _("External review (independent reviewer)")
+        MA_RECONSIDERATION = "ma_reconsideration", _("Reconsideration by the plan")
+        MA_INDEPENDENT_REVIEW = "ma_ire", _("Independent review entity (IRE)")
+        ALJ = "alj", _("Administrative law judge hearing")
+        MEDICARE_REDETERMINATION = "redetermination", _("Redetermination")
+        MEDICARE_RECONSIDERATION = "qic_reconsideration", _("Reconsideration (QIC)")
+        MEDICAID_PLAN_APPEAL = "medicaid_plan_appeal", _("Plan appeal")
+        STATE_FAIR_HEARING = "state_fair_hearing", _("State fair hearing")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        OVERTURNED = "overturned", _("Won: denial overturned")
+        PARTIALLY_OVERTURNED = "partially_overturned", _("Partly won")
+        UPHELD = "upheld", _("Lost: denial upheld")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    denial = models.ForeignKey(Denial, on_delete=models.CASCADE, related_name="appeals")
+    level = models.CharField(_("appeal level"), max_length=24, choices=Level.choices)
+    expedited = models.BooleanField(_("urgent (expedited)"), default=False)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    reference_number = models.CharField(_("reference number"), max_length=60, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=24, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["denial", "created_at"]
+        indexes = [models.Index(fields=["outcome"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["denial", "level"],
+                name="one_appeal_per_level",
+                violation_error_message=_("This denial already has an appeal at this level."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_on__isnull=True)
+                | models.Q(filed_on__isnull=True)
+                | models.Q(decided_on__gte=models.F("filed_on")),
+                name="appeal_decided_after_filed",
+                violation_error_message=_("The decision cannot come before the appeal was filed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.get_outcome_display()})"
+
+
+Level = Appeal.Level
+_COMMERCIAL = (Level.INTERNAL_FIRST, Level.INTERNAL_SECOND, Level.EXTERNAL_REVIEW, Level.OTHER)
+
+# The appeal levels open to each plan type, in order (DOMAIN.md §4.2). TRICARE and FEHB appeal
+# routes are not in DOMAIN.md: they get the plan's own levels and "other" until a source is added.
+APPEAL_LEVELS_BY_PLAN_TYPE: dict[str, tuple[str, ...]] = {
+    PlanType.EMPLOYER_FULLY_INSURED: _COMMERCIAL,
+    PlanType.EMPLOYER_SELF_FUNDED: _COMMERCIAL,
+    PlanType.EMPLOYER_UNKNOWN: _COMMERCIAL,
+    PlanType.MARKETPLACE: _COMMERCIAL,
+    PlanType.MEDICARE_ADVANTAGE: (
+        Level.MA_RECONSIDERATION,
+        Level.MA_INDEPENDENT_REVIEW,
+        Level.ALJ,
+        Level.OTHER,
+    ),
+    PlanType.MEDICARE: (
+        Level.MEDICARE_REDETERMINATION,
+        Level.MEDICARE_RECONSIDERATION,
+        Level.ALJ,
+        Level.OTHER,
+    ),
+    PlanType.MEDICAID: (Level.MEDICAID_PLAN_APPEAL, Level.STATE_FAIR_HEARING, Level.OTHER),
+    PlanType.TRICARE: (Level.INTERNAL_FIRST, Level.INTERNAL_SECOND, Level.OTHER),
+    PlanType.FEHB: (Level.INTERNAL_FIRST, Level.OTHER),
+    PlanType.OTHER: _COMMERCIAL,
+}
+
+
+def appeal_levels_for(plan_type: str | None) -> tuple[str, ...]:
+    """The appeal levels that fit a plan type; every level when the plan type is not known."""
+    return APPEAL_LEVELS_BY_PLAN_TYPE.get(plan_type or "", tuple(Level.values))

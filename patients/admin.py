@@ -3,7 +3,19 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AccessLog, Clinic, Consent, User
+from .models import (
+    AccessLog,
+    Clinic,
+    Consent,
+    Diagnosis,
+    InsurancePolicy,
+    Patient,
+    Payer,
+    Provider,
+    SymptomScore,
+    TreatmentTrial,
+    User,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -64,3 +76,76 @@ class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=object_id"]
     date_hierarchy = "at"
     show_full_result_count = False
+
+
+@admin.register(Payer)
+class PayerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+class PatientOwnedAdmin(SimpleHistoryAdmin):
+    """Records that belong to a patient: select the patient and user in one query."""
+
+    list_select_related = ["patient__user"]
+    autocomplete_fields = ["patient"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    show_full_result_count = False
+
+
+@admin.register(Patient)
+class PatientAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "user", "state", "preferred_language", "created_at"]
+    list_filter = ["preferred_language", "state"]
+    list_select_related = ["user"]
+    search_fields = ["legal_last_name", "legal_first_name", "user__email"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(InsurancePolicy)
+class InsurancePolicyAdmin(PatientOwnedAdmin):
+    list_display = ["__str__", "patient", "plan_type", "rank", "effective_date", "end_date"]
+    list_filter = ["plan_type", "rank", "treatment_benefit", "prior_auth_required", "payer"]
+    list_select_related = ["patient__user", "payer"]
+    search_fields = ["member_id", "group_number", "plan_name", "patient__legal_last_name"]
+    autocomplete_fields = ["patient", "payer", "behavioral_health_manager"]
+
+
+@admin.register(Provider)
+class ProviderAdmin(PatientOwnedAdmin):
+    list_display = ["__str__", "specialty", "npi", "practice_name", "patient"]
+    list_filter = ["specialty"]
+    search_fields = ["name", "npi", "practice_name"]
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(PatientOwnedAdmin):
+    list_display = ["icd10_code", "description", "is_primary", "diagnosed_on", "patient"]
+    list_filter = ["is_primary"]
+    search_fields = ["icd10_code", "description", "patient__legal_last_name"]
+
+
+@admin.register(TreatmentTrial)
+class TreatmentTrialAdmin(PatientOwnedAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "drug_class",
+        "weeks_at_dose",
+        "start_date",
+        "response",
+        "patient",
+    ]
+    list_filter = ["kind", "response", "drug_class"]
+    search_fields = ["name_as_entered", "drug_generic", "patient__legal_last_name"]
+    readonly_fields = [*PatientOwnedAdmin.readonly_fields, "drug_generic", "drug_class"]
+
+
+@admin.register(SymptomScore)
+class SymptomScoreAdmin(PatientOwnedAdmin):
+    list_display = ["instrument", "total", "taken_on", "administered_by_clinician", "patient"]
+    list_filter = ["instrument", "administered_by_clinician"]
+    search_fields = ["patient__legal_last_name"]
+    readonly_fields = [*PatientOwnedAdmin.readonly_fields, "item_answers"]

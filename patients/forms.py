@@ -1,13 +1,28 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from . import icd10
+from .models import (
+    MONEY_FIELDS,
+    PERCENT_FIELDS,
+    InsurancePolicy,
+    Payer,
+    Provider,
+    TreatmentTrial,
+    User,
+)
+from .partial_dates import format_partial_date
+from .services import treatment_dates_from_text
+from .validators import validate_icd10_code
 
 
 def _helper(submit_label) -> FormHelper:
@@ -103,3 +118,220 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Delete my account"))
         self.helper.inputs[0].field_classes = "btn btn-danger"
+
+
+# --- Medical history and insurance forms (used by the wizard) ------------------------------------
+
+
+class MoneyField(forms.DecimalField):
+    """Dollars as patients write them: "$1,500", "1500.00", " 250 "."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = _(
+            "Please enter an amount in dollars, like 1500 or $1,500.00."
+        )
+        self.error_messages["min_value"] = _("An amount cannot be negative.")
+        self.widget.input_type = "text"
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("$", "").replace(",", "").strip()
+        return super().to_python(value)
+
+
+class PercentField(forms.DecimalField):
+    def __init__(self, **kwargs):
+        kwargs.update(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = _("Please enter a percentage, like 20.")
+        self.error_messages["max_value"] = _("A percentage is between 0 and 100.")
+        self.error_messages["min_value"] = _("A percentage is between 0 and 100.")
+        self.widget.input_type = "text"
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().rstrip("%").strip()
+        return super().to_python(value)
+
+
+class InsurancePolicyForm(forms.ModelForm):
+    class Meta:
+        model = InsurancePolicy
+        fields = [
+            "rank",
+            "payer",
+            "payer_other",
+            "plan_name",
+            "plan_type",
+            "grandfathered",
+            "member_id",
+            "group_number",
+            "subscriber_name",
+            "subscriber_relationship",
+            "behavioral_health_manager",
+            "treatment_benefit",
+            "member_services_phone",
+            "behavioral_health_phone",
+            "prior_auth_phone",
+            "prior_auth_fax",
+            "effective_date",
+            "end_date",
+            *[f"in_network_{n}" for n in ("deductible", "deductible_met", "oop_max")],
+            "in_network_coinsurance_percent",
+            "in_network_copay",
+            *[f"out_of_network_{n}" for n in ("deductible", "deductible_met", "oop_max")],
+            "out_of_network_coinsurance_percent",
+            "out_of_network_copay",
+            "prior_auth_required",
+            "out_of_network_covered",
+        ]
+        widgets = {
+            "effective_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        field_classes = {
+            **{name: MoneyField for name in MONEY_FIELDS},
+            **{name: PercentField for name in PERCENT_FIELDS},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["behavioral_health_manager"].queryset = Payer.objects.exclude(
+            kind=Payer.Kind.PHARMACY_BENEFIT_MANAGER
+        )
+        self.helper = _helper(_("Save"))
+
+    def clean(self):
+        cleaned = super().clean()
+        for network in ("in_network", "out_of_network"):
+            deductible = cleaned.get(f"{network}_deductible")
+            met = cleaned.get(f"{network}_deductible_met")
+            if deductible is not None and met is not None and met > deductible:
+                self.add_error(
+                    f"{network}_deductible_met",
+                    _("The amount met cannot be more than the deductible itself."),
+                )
+        start, end = cleaned.get("effective_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Coverage cannot end before it starts."))
+        return cleaned
+
+
+class DiagnosisForm(forms.Form):
+    search = forms.CharField(
+        label=_("Describe it in your own words, or type the code"),
+        required=False,
+        max_length=300,
+        help_text=_('For example "depression, recurrent, severe" or F33.2.'),
+    )
+    icd10_code = forms.CharField(label=_("ICD-10-CM code"), required=False, max_length=10)
+    is_primary = forms.BooleanField(label=_("This is my main diagnosis"), required=False)
+    diagnosed_on = forms.DateField(
+        label=_("Date diagnosed"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save diagnosis"))
+
+    def clean_icd10_code(self):
+        code = icd10.normalize_code(self.cleaned_data["icd10_code"])
+        if code:
+            validate_icd10_code(code)
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("icd10_code") and not (cleaned.get("search") or "").strip():
+            raise forms.ValidationError(
+                _("Please describe the diagnosis or enter its code."), code="empty"
+            )
+        return cleaned
+
+
+class TreatmentTrialForm(forms.ModelForm):
+    started = forms.CharField(
+        label=_("Started"),
+        required=False,
+        help_text=_("The month and year is enough, like 03/2021 or March 2021."),
+    )
+    stopped = forms.CharField(
+        label=_("Stopped"), required=False, help_text=_("Leave blank if you are still on it.")
+    )
+
+    class Meta:
+        model = TreatmentTrial
+        fields = [
+            "kind",
+            "name_as_entered",
+            "daily_dose",
+            "dose_unit",
+            "weeks_at_dose",
+            "adherence",
+            "response",
+            "percent_improvement",
+            "side_effects",
+            "reason_stopped",
+        ]
+        widgets = {
+            "side_effects": forms.Textarea(attrs={"rows": 2}),
+            "reason_stopped": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        trial = self.instance
+        if trial.pk and not self.is_bound:
+            self.initial["started"] = format_partial_date(trial.start_date, trial.start_precision)
+            self.initial["stopped"] = format_partial_date(trial.end_date, trial.end_precision)
+        self.fields["daily_dose"].widget.input_type = "text"
+        self.fields["daily_dose"].error_messages["invalid"] = _(
+            "Please enter the dose as a number, like 50 or 37.5."
+        )
+        self.helper = _helper(_("Save treatment"))
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            dates = treatment_dates_from_text(
+                started=cleaned.get("started", ""), stopped=cleaned.get("stopped", "")
+            )
+        except ValidationError as error:
+            messages = (
+                error.message_dict if hasattr(error, "error_dict") else {"started": error.messages}
+            )
+            for field, errors in messages.items():
+                self.add_error("stopped" if field == "end_date" else field, errors)
+            return cleaned
+        for name, value in dates.items():
+            setattr(self.instance, name, value)
+        return cleaned
+
+
+class ProviderForm(forms.ModelForm):
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "credentials",
+            "npi",
+            "specialty",
+            "practice_name",
+            "phone",
+            "fax",
+            "address",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save provider"))
+
+    def clean_npi(self):
+        return re.sub(r"\D", "", self.cleaned_data["npi"])

@@ -1,18 +1,31 @@
 import uuid
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .validators import validate_npi
+from . import icd10
+from .scales import SCALES
+from .validators import validate_icd10_code, validate_npi
 
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublicIdModel(TimeStampedModel):
+    """A record named in URLs and logs by a random UUID, never by its database id."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         abstract = True
@@ -144,10 +157,9 @@ class Consent(AppendOnlyModel):
         return f"{self.get_document_display()} {self.version} ({self.accepted_at:%Y-%m-%d})"
 
 
-class Clinic(TimeStampedModel):
+class Clinic(PublicIdModel):
     """A practice that reviews the cases its patients share with it."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     npi = models.CharField(
         _("organization NPI"), max_length=10, validators=[validate_npi], unique=True
@@ -211,3 +223,478 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} {self.object_type} {self.object_id}"
+
+
+# --- Issue 3: the patient's own records --------------------------------------------------------
+
+
+MONEY_FIELDS = [
+    f"{network}_{name}"
+    for network in ("in_network", "out_of_network")
+    for name in ("deductible", "deductible_met", "oop_max", "copay")
+]
+PERCENT_FIELDS = ["in_network_coinsurance_percent", "out_of_network_coinsurance_percent"]
+
+
+def MoneyField(verbose_name):  # noqa: N802 - reads like the field class it returns
+    """Dollars and cents, optional (a patient may not know yet), never negative."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+
+
+def PercentField(verbose_name):  # noqa: N802
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("I don't know yet")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("exact day")
+    MONTH = "month", _("month and year")
+
+
+class Patient(PublicIdModel):
+    """The person behind a patient account: what letters and forms need to identify them."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Español"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
+    legal_first_name = models.CharField(_("legal first name"), max_length=100, blank=True)
+    legal_middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
+    legal_last_name = models.CharField(_("legal last name"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address, line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True)
+    postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        indexes = [models.Index(fields=["legal_last_name", "legal_first_name"])]
+
+    def __str__(self) -> str:
+        return self.legal_name or str(self.user)
+
+    @property
+    def legal_name(self) -> str:
+        parts = [self.legal_first_name, self.legal_middle_name, self.legal_last_name]
+        return " ".join(p for p in parts if p)
+
+
+class Payer(models.Model):
+    """An insurer, a benefit manager that reviews on an insurer's behalf, or a pharmacy benefit
+    manager. Seeded by migration; "other" is a policy's free-text payer name."""
+
+    class Kind(models.TextChoices):
+        INSURER = "insurer", _("Insurance company or plan")
+        BENEFIT_MANAGER = "benefit_manager", _("Benefit manager (reviews for your plan)")
+        PHARMACY_BENEFIT_MANAGER = "pbm", _("Pharmacy benefit manager")
+        GOVERNMENT = "government", _("Government program")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InsurancePolicy(PublicIdModel):
+    """One plan a patient holds, for one period. A new plan year or a second plan is a new row."""
+
+    class Rank(models.TextChoices):
+        PRIMARY = "primary", _("Primary")
+        SECONDARY = "secondary", _("Secondary")
+        TERTIARY = "tertiary", _("Third")
+
+    class PlanType(models.TextChoices):
+        EMPLOYER_FULLY_INSURED = "employer_fully_insured", _("Employer plan, fully insured")
+        EMPLOYER_SELF_FUNDED = "employer_self_funded", _("Employer plan, self-funded (ERISA)")
+        EMPLOYER_UNKNOWN = "employer_unknown", _("Employer plan, funding not known")
+        MARKETPLACE = "marketplace", _("Marketplace / individual plan (ACA)")
+        MEDICARE = "medicare", _("Original Medicare")
+        MEDICARE_ADVANTAGE = "medicare_advantage", _("Medicare Advantage")
+        MEDICAID = "medicaid", _("Medicaid or Medicaid managed care")
+        TRICARE = "tricare", _("TRICARE")
+        FEHB = "fehb", _("Federal employee plan (FEHB)")
+        OTHER = "other", _("Other")
+
+    class Relationship(models.TextChoices):
+        SELF = "self", _("Me")
+        SPOUSE = "spouse", _("My spouse or partner")
+        PARENT = "parent", _("My parent")
+        OTHER = "other", _("Someone else")
+
+    class Benefit(models.TextChoices):
+        MEDICAL = "medical", _("Medical benefit")
+        PHARMACY = "pharmacy", _("Pharmacy benefit")
+        UNKNOWN = "unknown", _("I don't know yet")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="policies")
+    rank = models.CharField(
+        _("primary or secondary"), max_length=12, choices=Rank.choices, default=Rank.PRIMARY
+    )
+    payer = models.ForeignKey(
+        Payer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("insurance company"),
+    )
+    payer_other = models.CharField(
+        _("insurance company, if not listed"), max_length=120, blank=True
+    )
+    plan_name = models.CharField(_("plan name"), max_length=200, blank=True)
+    plan_type = models.CharField(
+        _("type of plan"),
+        max_length=30,
+        choices=PlanType.choices,
+        default=PlanType.EMPLOYER_UNKNOWN,
+    )
+    grandfathered = models.CharField(
+        _("grandfathered plan"),
+        max_length=8,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    member_id = models.CharField(_("member ID"), max_length=50, blank=True)
+    group_number = models.CharField(_("group number"), max_length=50, blank=True)
+    subscriber_name = models.CharField(_("subscriber (policy holder)"), max_length=200, blank=True)
+    subscriber_relationship = models.CharField(
+        _("the subscriber is"),
+        max_length=8,
+        choices=Relationship.choices,
+        default=Relationship.SELF,
+    )
+    behavioral_health_manager = models.ForeignKey(
+        Payer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company that manages mental-health benefits"),
+    )
+    treatment_benefit = models.CharField(
+        _("treatment is covered under"),
+        max_length=10,
+        choices=Benefit.choices,
+        default=Benefit.UNKNOWN,
+    )
+    member_services_phone = models.CharField(_("member services phone"), max_length=30, blank=True)
+    behavioral_health_phone = models.CharField(
+        _("mental-health benefits phone"), max_length=30, blank=True
+    )
+    prior_auth_phone = models.CharField(_("pre-authorization phone"), max_length=30, blank=True)
+    prior_auth_fax = models.CharField(_("pre-authorization fax"), max_length=30, blank=True)
+    effective_date = models.DateField(_("coverage starts"), null=True, blank=True)
+    end_date = models.DateField(_("coverage ends"), null=True, blank=True)
+
+    in_network_deductible = MoneyField(_("in-network deductible"))
+    in_network_deductible_met = MoneyField(_("in-network deductible met so far"))
+    in_network_oop_max = MoneyField(_("in-network out-of-pocket maximum"))
+    in_network_coinsurance_percent = PercentField(_("in-network coinsurance (%)"))
+    in_network_copay = MoneyField(_("in-network copay"))
+    out_of_network_deductible = MoneyField(_("out-of-network deductible"))
+    out_of_network_deductible_met = MoneyField(_("out-of-network deductible met so far"))
+    out_of_network_oop_max = MoneyField(_("out-of-network out-of-pocket maximum"))
+    out_of_network_coinsurance_percent = PercentField(_("out-of-network coinsurance (%)"))
+    out_of_network_copay = MoneyField(_("out-of-network copay"))
+
+    prior_auth_required = models.CharField(
+        _("pre-authorization required"),
+        max_length=8,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    out_of_network_covered = models.CharField(
+        _("out-of-network care covered"),
+        max_length=8,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["patient", "rank", "-effective_date"]
+        verbose_name_plural = _("insurance policies")
+        indexes = [models.Index(fields=["plan_type"]), models.Index(fields=["member_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(effective_date__isnull=True)
+                | models.Q(end_date__gte=models.F("effective_date")),
+                name="policy_ends_after_it_starts",
+                violation_error_message=_("Coverage cannot end before it starts."),
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{f}__gte": 0}),
+                    name=f"policy_{f}_not_negative",
+                    violation_error_message=_("Amounts cannot be negative."),
+                )
+                for f in MONEY_FIELDS
+            ],
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{f}__gte": 0, f"{f}__lte": 100}),
+                    name=f"policy_{f}_0_to_100",
+                    violation_error_message=_("A percentage is between 0 and 100."),
+                )
+                for f in PERCENT_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer_name} {self.plan_name}".strip() or str(_("Insurance policy"))
+
+    @property
+    def payer_name(self) -> str:
+        return self.payer.name if self.payer_id else self.payer_other
+
+
+class Provider(PublicIdModel):
+    """A clinician on the patient's care team: referring doctor, prescriber, therapist."""
+
+    class Specialty(models.TextChoices):
+        PSYCHIATRIST = "psychiatrist", _("Psychiatrist")
+        PCP = "pcp", _("Primary care physician")
+        PSYCHIATRIC_NP = "psychiatric_np", _("Psychiatric nurse practitioner")
+        PSYCHOLOGIST = "psychologist", _("Psychologist")
+        PAIN_MEDICINE = "pain_medicine", _("Pain medicine")
+        ANESTHESIOLOGY = "anesthesiology", _("Anesthesiology")
+        OTHER = "other", _("Other")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="providers")
+    name = models.CharField(_("name"), max_length=200)
+    credentials = models.CharField(_("credentials (MD, DO, NP…)"), max_length=40, blank=True)
+    npi = models.CharField(_("NPI"), max_length=10, blank=True, validators=[validate_npi])
+    specialty = models.CharField(_("specialty"), max_length=20, choices=Specialty.choices)
+    practice_name = models.CharField(_("practice"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    address = models.TextField(_("address"), blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class Diagnosis(PublicIdModel):
+    """A condition the patient has been diagnosed with, with its ICD-10-CM code when known."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="diagnoses")
+    icd10_code = models.CharField(
+        _("ICD-10-CM code"),
+        max_length=8,
+        blank=True,
+        validators=[validate_icd10_code],
+        help_text=_("Leave blank if you don't know it: your provider can add it."),
+    )
+    description = models.CharField(_("description"), max_length=300)
+    is_primary = models.BooleanField(_("main diagnosis"), default=False)
+    diagnosed_on = models.DateField(_("date diagnosed"), null=True, blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-is_primary", "diagnosed_on", "pk"]
+        verbose_name_plural = _("diagnoses")
+        indexes = [models.Index(fields=["icd10_code"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_diagnosis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.icd10_code} {self.description}".strip()
+
+    @property
+    def is_billable(self) -> bool:
+        """Whether the code can go on a packet (a complete, billable ICD-10-CM code)."""
+        info = icd10.lookup(self.icd10_code) if self.icd10_code else None
+        return bool(info and info.billable)
+
+
+class TreatmentTrial(PublicIdModel):
+    """One earlier or current treatment: what, how much, how long, and how it went."""
+
+    class Kind(models.TextChoices):
+        MEDICATION = "medication", _("Medication")
+        PSYCHOTHERAPY = "psychotherapy", _("Talk therapy (psychotherapy)")
+        ECT = "ect", _("ECT (electroconvulsive therapy)")
+        TMS = "tms", _("TMS (transcranial magnetic stimulation)")
+        OTHER = "other", _("Other")
+
+    class DoseUnit(models.TextChoices):
+        MG_PER_DAY = "mg/day", _("mg per day")
+        MCG_PER_DAY = "mcg/day", _("mcg per day")
+        MG_PER_24H_PATCH = "mg/24h", _("mg per 24 hours (patch)")
+
+    class Adherence(models.TextChoices):
+        AS_PRESCRIBED = "as_prescribed", _("Took it as prescribed")
+        MOSTLY = "mostly", _("Missed a few doses")
+        OFTEN_MISSED = "often_missed", _("Missed many doses")
+        UNKNOWN = "unknown", _("Not sure")
+
+    class Response(models.TextChoices):
+        NO_RESPONSE = "no_response", _("Did not help")
+        PARTIAL = "partial", _("Helped a little (partial response)")
+        REMISSION = "remission", _("Symptoms went away (remission)")
+        SIDE_EFFECTS = "side_effects", _("Stopped because of side effects")
+        ONGOING = "ongoing", _("Still taking it / too early to tell")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatment_trials")
+    kind = models.CharField(
+        _("kind of treatment"), max_length=16, choices=Kind.choices, default=Kind.MEDICATION
+    )
+    name_as_entered = models.CharField(
+        _("medication or therapy"),
+        max_length=200,
+        help_text=_("As you know it, e.g. Zoloft or CBT."),
+    )
+    drug_generic = models.CharField(_("generic name"), max_length=100, blank=True, editable=False)
+    drug_class = models.CharField(_("drug class"), max_length=40, blank=True, editable=False)
+    daily_dose = models.DecimalField(
+        _("dose per day"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    dose_unit = models.CharField(
+        _("unit"), max_length=8, choices=DoseUnit.choices, default=DoseUnit.MG_PER_DAY
+    )
+    weeks_at_dose = models.PositiveSmallIntegerField(_("weeks at this dose"), null=True, blank=True)
+    start_date = models.DateField(_("started"), null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    end_date = models.DateField(_("stopped"), null=True, blank=True)
+    end_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    adherence = models.CharField(
+        _("how regularly you took it"),
+        max_length=16,
+        choices=Adherence.choices,
+        default=Adherence.UNKNOWN,
+    )
+    response = models.CharField(
+        _("how it went"), max_length=16, choices=Response.choices, blank=True
+    )
+    percent_improvement = models.PositiveSmallIntegerField(
+        _("improvement (%)"),
+        null=True,
+        blank=True,
+        help_text=_("If a provider measured it, e.g. your PHQ-9 score went down by 20%."),
+    )
+    side_effects = models.TextField(_("side effects"), blank=True)
+    reason_stopped = models.TextField(_("why it was stopped"), blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        indexes = [models.Index(fields=["patient", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="trial_ends_after_it_starts",
+                violation_error_message=_(
+                    "The stop date is before the start date. Please check both."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent_improvement__isnull=True)
+                | models.Q(percent_improvement__lte=100),
+                name="trial_improvement_at_most_100",
+                violation_error_message=_("Improvement is a percentage between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(daily_dose__isnull=True) | models.Q(daily_dose__gt=0),
+                name="trial_dose_positive",
+                violation_error_message=_("A dose is a number above zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        dose = f" {self.daily_dose.normalize():f} {self.dose_unit}" if self.daily_dose else ""
+        return f"{self.drug_generic or self.name_as_entered}{dose}"
+
+
+class SymptomScore(PublicIdModel):
+    """A symptom questionnaire result (PHQ-9, GAD-7…), with the answers if filled in the app."""
+
+    class Instrument(models.TextChoices):
+        PHQ9 = "phq9", "PHQ-9"
+        GAD7 = "gad7", "GAD-7"
+        PCL5 = "pcl5", "PCL-5"
+        QIDS_SR16 = "qids_sr16", "QIDS-SR16"
+        HAMD17 = "hamd17", "HAM-D (17 items)"
+        MADRS = "madrs", "MADRS"
+        BDI2 = "bdi2", "BDI-II"
+        OTHER = "other", _("Other")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="symptom_scores")
+    instrument = models.CharField(_("questionnaire"), max_length=12, choices=Instrument.choices)
+    instrument_other = models.CharField(_("questionnaire name"), max_length=100, blank=True)
+    taken_on = models.DateField(_("date"))
+    total = models.PositiveSmallIntegerField(_("total score"))
+    item_answers = models.JSONField(_("answers"), null=True, blank=True, editable=False)
+    administered_by_clinician = models.BooleanField(_("scored by a clinician"), default=False)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["taken_on", "pk"]
+        indexes = [models.Index(fields=["patient", "instrument", "taken_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    *[
+                        ~models.Q(instrument=key) | models.Q(total__lte=scale.total_max)
+                        for key, scale in SCALES.items()
+                    ]
+                ),
+                name="score_total_within_scale",
+                violation_error_message=_("This total is higher than the questionnaire allows."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_instrument_display()} {self.total} ({self.taken_on})"

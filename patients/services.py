@@ -13,8 +13,20 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import icd10, partial_dates
+from .drugs import match_drug
 from .emails import send_email
-from .models import AccessLog, Clinic, Consent, User
+from .models import (
+    AccessLog,
+    Clinic,
+    Consent,
+    Diagnosis,
+    Patient,
+    SymptomScore,
+    TreatmentTrial,
+    User,
+)
+from .scales import SCALES
 
 # Bump when the text of templates/patients/terms.html or privacy.html changes materially.
 TERMS_VERSION = "2026-11-29"
@@ -66,6 +78,110 @@ def access_log_record(*, actor: User, action: str, obj: models.Model) -> AccessL
         object_type=obj._meta.label,
         object_id=obj.public_id,
     )
+
+
+# --- Medical history ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def diagnosis_save(
+    *,
+    patient: Patient,
+    diagnosis: Diagnosis | None = None,
+    icd10_code: str = "",
+    description: str = "",
+    is_primary: bool = False,
+    diagnosed_on=None,
+) -> Diagnosis:
+    """Add or change a diagnosis. The code is normalized and, when given, its official description
+    is used; without a code the patient's own words are kept. One diagnosis is the main one."""
+    diagnosis = diagnosis or Diagnosis(patient=patient)
+    code = icd10.normalize_code(icd10_code)
+    info = icd10.lookup(code) if code else None
+    diagnosis.icd10_code = code
+    diagnosis.description = info.description if info else description.strip()
+    diagnosis.is_primary = is_primary
+    diagnosis.diagnosed_on = diagnosed_on
+    diagnosis.full_clean()
+    if is_primary:
+        patient.diagnoses.filter(is_primary=True).exclude(pk=diagnosis.pk).update(is_primary=False)
+    diagnosis.save()
+    return diagnosis
+
+
+@transaction.atomic
+def treatment_trial_save(*, trial: TreatmentTrial) -> TreatmentTrial:
+    """Save a treatment trial, matching the drug the patient typed to a known generic and class."""
+    drug = (
+        match_drug(trial.name_as_entered) if trial.kind == TreatmentTrial.Kind.MEDICATION else None
+    )
+    trial.drug_generic = drug.generic if drug else ""
+    trial.drug_class = drug.drug_class if drug else ""
+    trial.full_clean()
+    trial.save()
+    return trial
+
+
+def treatment_dates_from_text(*, started: str, stopped: str) -> dict:
+    """Model field values from dates typed as "03/2021", "March 2021" or "03/14/2021"."""
+    start, start_precision = partial_dates.parse_partial_date(started)
+    end, end_precision = partial_dates.parse_partial_date(stopped, end=True)
+    if start and end and end < start:
+        raise ValidationError(
+            {"end_date": _("The stop date is before the start date. Please check both.")}
+        )
+    return {
+        "start_date": start,
+        "start_precision": start_precision,
+        "end_date": end,
+        "end_precision": end_precision,
+    }
+
+
+@transaction.atomic
+def symptom_score_record(
+    *,
+    patient: Patient,
+    instrument: str,
+    taken_on,
+    total: int | None = None,
+    item_answers: list[int] | None = None,
+    instrument_other: str = "",
+    administered_by_clinician: bool = False,
+) -> SymptomScore:
+    """Record a questionnaire result: a total, or the item answers (the total is their sum)."""
+    scale = SCALES.get(instrument)
+    if item_answers is not None:
+        if scale is None or scale.items is None:
+            raise ValidationError(_("This questionnaire can only be recorded as a total."))
+        if len(item_answers) != scale.items or any(
+            not isinstance(a, int) or not 0 <= a <= scale.item_max for a in item_answers
+        ):
+            raise ValidationError(
+                _("Please answer all %(n)s questions.") % {"n": scale.items}, code="items"
+            )
+        total = sum(item_answers)
+    if total is None:
+        raise ValidationError({"total": _("Please enter the total score.")})
+    if scale and not 0 <= total <= scale.total_max:
+        raise ValidationError(
+            {
+                "total": _("A total on this questionnaire is between 0 and %(max)s.")
+                % {"max": scale.total_max}
+            }
+        )
+    score = SymptomScore(
+        patient=patient,
+        instrument=instrument,
+        instrument_other=instrument_other,
+        taken_on=taken_on,
+        total=total,
+        item_answers=item_answers,
+        administered_by_clinician=administered_by_clinician,
+    )
+    score.full_clean()
+    score.save()
+    return score
 
 
 # --- Export and deletion -------------------------------------------------------------------------

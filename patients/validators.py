@@ -38,3 +38,18 @@ def validate_npi(value: str) -> None:
             _("This NPI's last digit does not match: please check it for a typo."),
             code="npi_check_digit",
         )
+
+
+def validate_icd10_code(value: str) -> None:
+    """A real ICD-10-CM code, category or billable (packets check for billable)."""
+    from . import icd10
+
+    if value and icd10.lookup(value) is None:
+        raise ValidationError(
+            _(
+                "%(code)s is not an ICD-10-CM code. Check it against your paperwork, search by "
+                "words instead, or leave it blank."
+            ),
+            code="icd10_unknown",
+            params={"code": value},
+        )

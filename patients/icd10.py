@@ -1,0 +1,118 @@
+"""ICD-10-CM codes: validation, descriptions and plain-language search.
+
+The code set is the one shipped by the `simple-icd-10-cm` package (its data files are the CMS
+ICD-10-CM tabular list and code list of April 2026, FY2026). DOMAIN.md §2.2 asks to verify codes
+against the current fiscal-year tables: upgrading that package is how the app does so.
+
+Billable means a leaf of the code tree (no more specific code below it): "F33" is a category and
+cannot go on a claim; "F33.2" can. Patients may save a diagnosis with a category code or no code,
+but packets need a billable code.
+"""
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from functools import cache
+
+_CODE_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+
+# Everyday words patients use, mapped to the words the code set uses.
+_SYNONYMS = {
+    "ptsd": "post-traumatic stress",
+    "ocd": "obsessive-compulsive",
+    "crps": "complex regional pain syndrome",
+    "gad": "generalized anxiety",
+    "mdd": "major depressive",
+    "depression": "depressive",
+    "depressed": "depressive",
+    "bipolar": "bipolar",
+    "suicidal": "suicidal ideations",
+    "fibro": "fibromyalgia",
+    "migraines": "migraine",
+}
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    code: str  # with the dot, e.g. "F33.2"
+    description: str
+    billable: bool
+
+
+@cache
+def _cm():
+    # The package reads its data with importlib.resources' legacy API, which warns on import.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
+
+    return simple_icd_10_cm
+
+
+def normalize_code(raw: str) -> str:
+    """'f332 ' -> 'F33.2'. Returns '' for blank input; does not check that the code exists."""
+    code = re.sub(r"[\s]", "", raw or "").upper()
+    if not code:
+        return ""
+    code = code.replace(".", "")
+    return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+def lookup(raw: str) -> CodeInfo | None:
+    """The code's description and whether it is billable; None when it is no ICD-10-CM code."""
+    code = normalize_code(raw)
+    if not code or not _CODE_RE.match(code):
+        return None
+    cm = _cm()
+    if not cm.is_valid_item(code) or cm.is_chapter_or_block(code):
+        return None
+    return CodeInfo(code=code, description=cm.get_description(code), billable=cm.is_leaf(code))
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.findall(r"[a-z0-9]+", text)
+
+
+def _stem(word: str) -> str:
+    # A crude stem so "severe"/"severity" or "recurrent"/"recurring" meet.
+    return word if len(word) <= 4 else word[: max(4, len(word) - 3)]
+
+
+@cache
+def _index() -> list[tuple[str, str, frozenset[str]]]:
+    """(code, description, stems of description + inclusion terms) for every billable code."""
+    cm = _cm()
+    rows = []
+    for raw in cm.get_all_codes(with_dots=True):
+        if not cm.is_leaf(raw):
+            continue
+        description = cm.get_description(raw)
+        text = " ".join([description, *cm.get_inclusion_term(raw)])
+        rows.append((raw, description, frozenset(_stem(w) for w in _words(text))))
+    return rows
+
+
+def search(query: str, limit: int = 10) -> list[CodeInfo]:
+    """Billable codes whose description matches every word of a plain-language query.
+
+    "depression, recurrent, severe" finds F33.2. A query that looks like a code is looked up
+    directly. Mental-health (F) and pain (G89/G90) codes rank first, then shorter descriptions.
+    """
+    direct = lookup(query)
+    if direct is not None:
+        return [direct]
+    words = []
+    for word in _words(query):
+        words.extend(_words(_SYNONYMS.get(word, word)))
+    stems = {_stem(w) for w in words if len(w) > 2 or w.isdigit()}
+    if not stems:
+        return []
+    hits = []
+    for code, description, index_stems in _index():
+        if all(any(s.startswith(stem) for s in index_stems) for stem in stems):
+            relevant = code.startswith(("F", "G89", "G90", "R45"))
+            hits.append((not relevant, len(description), code, description))
+    hits.sort()
+    return [CodeInfo(code=c, description=d, billable=True) for _, _, c, d in hits[:limit]]
