@@ -371,6 +371,7 @@ def _terminate(signum, frame):
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # keep stdout and stderr in order in CI logs
     signal.signal(signal.SIGTERM, _terminate)
     become_subreaper()
     if shutil.which("redis-server") is None:
@@ -404,6 +405,9 @@ def main() -> int:
             traceback.print_exc()
         except KeyboardInterrupt:
             print("smoke: interrupted", file=sys.stderr)
+        except SystemExit:
+            print("smoke: terminated by a signal", file=sys.stderr)
+            raise
         finally:
             stopping = time.monotonic()
             killed = stack.stop()
