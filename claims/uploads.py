@@ -19,13 +19,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_NAME_CHARS = 120
 
 # Browsers and PDF tools can't read HEIC, so iPhone photos are converted to JPEG.
 pillow_heif.register_heif_opener()
-# The default already, restated because a half-decoded scan must be refused, never padded out.
+# Pillow's default, restated because a half-decoded scan must be refused, never padded out with
+# grey. The setting is process-wide: no other module may turn it on.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 _PDF_TAIL_BYTES = 1024  # where readers look for the closing %%EOF marker
@@ -187,12 +189,16 @@ def _read_every_page(data: bytes, *, strict: bool) -> int | None:
     reader = PdfReader(io.BytesIO(data), strict=strict)
     if reader.is_encrypted:
         return None
+    page_count = len(reader.pages)
+    # Lenient mode quietly skips a page it cannot find, so compare with the count the file states.
+    if page_count != int(reader.root_object["/Pages"]["/Count"]):
+        raise PdfReadError("Pages are missing")
     for page in reader.pages:
         contents = page.get_contents()
         if contents is not None:
             contents.get_data()
         page.mediabox  # noqa: B018
-    return len(reader.pages)
+    return page_count
 
 
 def _reencode_image(data: bytes, kind: _Kind) -> tuple[bytes, str, str]:
@@ -238,9 +244,8 @@ def _reencode_image(data: bytes, kind: _Kind) -> tuple[bytes, str, str]:
     clean.info = {k: v for k, v in clean.info.items() if k == "transparency"}
     options: dict[str, object] = {}
     if _sane_dpi(dpi):
-        options["dpi"] = tuple(
-            float(v) for v in dpi
-        )  # later sets the page size when the picture becomes a PDF page
+        # Kept: it later sets the page size when the picture becomes a PDF page.
+        options["dpi"] = tuple(float(v) for v in dpi)
     if out_format == "JPEG":
         options["quality"] = 90
     out = io.BytesIO()
