@@ -315,6 +315,9 @@ class TreatmentTrialForm(forms.ModelForm):
 
 
 class ProviderForm(forms.ModelForm):
+    # Longer than 10 so "1234 567 893" reaches clean_npi; the model's validator checks the digits.
+    npi = forms.CharField(label=_("NPI"), max_length=20, required=False)
+
     class Meta:
         model = Provider
         fields = [

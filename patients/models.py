@@ -539,6 +539,7 @@ class Diagnosis(PublicIdModel):
                 fields=["patient"],
                 condition=models.Q(is_primary=True),
                 name="one_primary_diagnosis",
+                violation_error_message=_("Only one diagnosis can be the main one."),
             ),
         ]
 

@@ -102,9 +102,9 @@ def diagnosis_save(
     diagnosis.description = info.description if info else description.strip()
     diagnosis.is_primary = is_primary
     diagnosis.diagnosed_on = diagnosed_on
-    diagnosis.full_clean()
     if is_primary:
         patient.diagnoses.filter(is_primary=True).exclude(pk=diagnosis.pk).update(is_primary=False)
+    diagnosis.full_clean()
     diagnosis.save()
     return diagnosis
 

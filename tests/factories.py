@@ -1,9 +1,30 @@
 """factory_boy factories for every model; tests build their data here."""
 
+import datetime
+from decimal import Decimal
+
 import factory
 from factory.django import DjangoModelFactory
 
-from patients.models import Clinic, User
+from claims.models import (
+    Appeal,
+    CoverageCase,
+    Denial,
+    InsurerCall,
+    PriorAuthorizationRequest,
+    Referral,
+)
+from patients.models import (
+    Clinic,
+    Diagnosis,
+    InsurancePolicy,
+    Patient,
+    Payer,
+    Provider,
+    SymptomScore,
+    TreatmentTrial,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 
@@ -31,6 +52,12 @@ class UserFactory(DjangoModelFactory):
         if create:
             obj.save(update_fields=["password"])
 
+    @factory.post_generation
+    def _patient_profile(obj, create, extracted, **kwargs):
+        # Every patient account has a Patient profile, as sign-up makes one.
+        if create and obj.role == User.Role.PATIENT:
+            PatientFactory(user=obj)
+
 
 class StaffFactory(UserFactory):
     role = User.Role.STAFF
@@ -56,9 +83,171 @@ class ClinicFactory(DjangoModelFactory):
             obj.staff.add(*extracted)
 
 
-def build_patient_world(patient: User) -> dict:
+class PatientFactory(DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    user = factory.SubFactory(UserFactory, _patient_profile=False)
+    legal_first_name = factory.Faker("first_name")
+    legal_last_name = factory.Faker("last_name")
+    date_of_birth = datetime.date(1985, 4, 12)
+    state = "IL"
+
+
+class PolicyFactory(DjangoModelFactory):
+    class Meta:
+        model = InsurancePolicy
+
+    patient = factory.SubFactory(PatientFactory)
+    payer = factory.LazyFunction(lambda: Payer.objects.get(name="Cigna Healthcare"))
+    plan_name = "Open Access Plus"
+    plan_type = InsurancePolicy.PlanType.EMPLOYER_SELF_FUNDED
+    member_id = factory.Sequence(lambda n: f"U{n:08d}")
+    group_number = "GRP-100"
+    effective_date = datetime.date(2026, 1, 1)
+    in_network_deductible = Decimal("1500.00")
+    in_network_coinsurance_percent = Decimal("20")
+
+
+class ProviderFactory(DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    patient = factory.SubFactory(PatientFactory)
+    name = factory.Faker("name")
+    credentials = "MD"
+    npi = factory.Sequence(lambda n: _valid_npi(5000 + n))
+    specialty = Provider.Specialty.PSYCHIATRIST
+
+
+class DiagnosisFactory(DjangoModelFactory):
+    class Meta:
+        model = Diagnosis
+
+    patient = factory.SubFactory(PatientFactory)
+    icd10_code = "F33.2"
+    description = "Major depressive disorder, recurrent severe without psychotic features"
+
+
+class TreatmentTrialFactory(DjangoModelFactory):
+    class Meta:
+        model = TreatmentTrial
+
+    patient = factory.SubFactory(PatientFactory)
+    name_as_entered = "Zoloft"
+    drug_generic = "sertraline"
+    drug_class = "SSRI"
+    daily_dose = Decimal("150")
+    weeks_at_dose = 8
+    start_date = datetime.date(2024, 1, 1)
+    end_date = datetime.date(2024, 3, 31)
+    response = TreatmentTrial.Response.NO_RESPONSE
+
+
+class SymptomScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = SymptomScore
+
+    patient = factory.SubFactory(PatientFactory)
+    instrument = SymptomScore.Instrument.PHQ9
+    taken_on = datetime.date(2026, 10, 1)
+    total = 21
+
+
+class CaseFactory(DjangoModelFactory):
+    class Meta:
+        model = CoverageCase
+
+    patient = factory.SubFactory(PatientFactory)
+    treatment = CoverageCase.Treatment.ESKETAMINE
+    condition = CoverageCase.Condition.TRD
+    policy = factory.LazyAttribute(lambda o: PolicyFactory(patient=o.patient))
+
+
+class SharedCaseFactory(CaseFactory):
+    clinic = factory.SubFactory(ClinicFactory)
+    clinic_consent_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    review_status = CoverageCase.ReviewStatus.SUBMITTED
+
+
+class InsurerCallFactory(DjangoModelFactory):
+    class Meta:
+        model = InsurerCall
+
+    case = factory.SubFactory(CaseFactory)
+    called_at = datetime.datetime(2026, 10, 5, 14, 30, tzinfo=datetime.UTC)
+    representative = "Dana"
+    reference_number = factory.Sequence(lambda n: f"CALL-{n:05d}")
+
+
+class ReferralFactory(DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    case = factory.SubFactory(CaseFactory)
+    provider = factory.LazyAttribute(lambda o: ProviderFactory(patient=o.case.patient))
+    status = Referral.Status.REQUESTED
+    requested_on = datetime.date(2026, 10, 6)
+
+
+class PARequestFactory(DjangoModelFactory):
+    class Meta:
+        model = PriorAuthorizationRequest
+
+    case = factory.SubFactory(CaseFactory)
+    submitted_on = datetime.date(2026, 10, 20)
+    method = PriorAuthorizationRequest.Method.FAX
+    reference_number = factory.Sequence(lambda n: f"PA-{n:06d}")
+
+
+class DenialFactory(DjangoModelFactory):
+    class Meta:
+        model = Denial
+
+    pa_request = factory.SubFactory(
+        PARequestFactory,
+        decision=PriorAuthorizationRequest.Decision.DENIED,
+        decided_on=datetime.date(2026, 10, 27),
+    )
+    notice_date = datetime.date(2026, 10, 27)
+    received_on = datetime.date(2026, 10, 31)
+    reason = Denial.Reason.CRITERIA_NOT_MET
+
+
+class AppealFactory(DjangoModelFactory):
+    class Meta:
+        model = Appeal
+
+    denial = factory.SubFactory(DenialFactory)
+    level = Appeal.Level.INTERNAL_FIRST
+    filed_on = datetime.date(2026, 11, 10)
+
+
+def build_patient_world(user: User) -> dict:
     """One of every record a patient can own, for tests that walk every URL.
 
-    Later models add their rows here; tests/test_url_authorization.py picks them up by model.
+    New models add their rows here; tests/test_url_authorization.py picks them up by model.
     """
-    return {User: patient}
+    patient = user.patient
+    case = CaseFactory(patient=patient)
+    pa_request = PARequestFactory(
+        case=case,
+        decision=PriorAuthorizationRequest.Decision.DENIED,
+        decided_on=datetime.date(2026, 10, 27),
+    )
+    denial = DenialFactory(pa_request=pa_request)
+    records = [
+        patient,
+        case,
+        case.policy,
+        DiagnosisFactory(patient=patient),
+        TreatmentTrialFactory(patient=patient),
+        SymptomScoreFactory(patient=patient),
+        ProviderFactory(patient=patient),
+        InsurerCallFactory(case=case),
+        ReferralFactory(case=case),
+        pa_request,
+        denial,
+        AppealFactory(denial=denial),
+    ]
+    return {User: user, **{type(r): r for r in records}}
