@@ -108,7 +108,7 @@ def test_provider_npi_is_checked(npi, message):
     assert message in form.errors["npi"][0]
 
 
-# --- Dates a patient half-remembers ------------------------------------------------------------------
+# --- Dates a patient half-remembers ----------
 
 
 @pytest.mark.parametrize(
