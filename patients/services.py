@@ -39,7 +39,8 @@ class AccountError(Exception):
 
 @transaction.atomic
 def patient_sign_up(*, email: str, password: str) -> User:
-    """Create a patient account and record its consent to the current terms and privacy notice."""
+    """Create a patient account with its (empty) patient profile, and record its consent to the
+    current terms and privacy notice."""
     user = User(email=User.objects.normalize_email(email).lower(), role=User.Role.PATIENT)
     user.set_password(password)
     user.full_clean()
@@ -58,6 +59,7 @@ def patient_sign_up(*, email: str, password: str) -> User:
             ),
         ]
     )
+    Patient.objects.create(user=user)
     return user
 
 

@@ -23,6 +23,7 @@ def test_it_signs_up_a_patient_with_timestamped_consent(client):
     assert user.email == "new.person@example.com"
     assert user.role == User.Role.PATIENT
     assert not user.is_staff
+    assert user.patient.preferred_language == "en"  # the profile the wizard fills in
     consents = {c.document: c for c in Consent.objects.filter(user=user)}
     assert set(consents) == {"terms", "privacy"}
     assert all(c.accepted_at is not None and c.version for c in consents.values())

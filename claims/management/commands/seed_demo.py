@@ -1,12 +1,17 @@
 """Seed a demo clinic, staff reviewer and patient for local development; print the logins."""
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from claims import services as claim_services
+from claims.models import InsurerCall, Referral
 from patients import services as patient_services
-from patients.models import Clinic, User
+from patients.models import Clinic, InsurancePolicy, Patient, Payer, Provider, TreatmentTrial, User
 
 DEMO_PATIENT_EMAIL = "demo.patient@example.com"
 DEMO_STAFF_EMAIL = "reviewer@clinic.example.com"
@@ -55,6 +60,8 @@ class Command(BaseCommand):
         patient.set_password(DEMO_PASSWORD)
         patient.full_name = "Alex Demo"
         patient.save(update_fields=["password", "full_name"])
+        if not patient.patient.cases.exists():
+            seed_demo_case(patient.patient)
         if not quiet:
             self.stdout.write(
                 "\nDemo logins (development only)\n"
@@ -71,3 +78,98 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save()
         return user
+
+
+def seed_demo_case(patient: Patient) -> None:
+    """A realistic, half-finished esketamine case: the policy researched and one call logged, the
+    history documented, the referral asked for; no documents, no request sent yet."""
+    patient.legal_first_name, patient.legal_last_name = "Alex", "Demo"
+    patient.date_of_birth = datetime.date(1988, 6, 2)
+    patient.city, patient.state, patient.postal_code = "Springfield", "IL", "62704"
+    patient.phone = "(217) 555-0142"
+    patient.save()
+    policy = InsurancePolicy.objects.create(
+        patient=patient,
+        payer=Payer.objects.get(name="Cigna Healthcare"),
+        plan_name="Open Access Plus",
+        plan_type=InsurancePolicy.PlanType.EMPLOYER_SELF_FUNDED,
+        grandfathered="no",
+        member_id="U12345678",
+        group_number="3340021",
+        subscriber_name="Alex Demo",
+        behavioral_health_manager=Payer.objects.get(name="Evicore"),
+        treatment_benefit=InsurancePolicy.Benefit.MEDICAL,
+        member_services_phone="(800) 555-0199",
+        effective_date=datetime.date(2026, 1, 1),
+        in_network_deductible=Decimal("1500.00"),
+        in_network_deductible_met=Decimal("620.00"),
+        in_network_oop_max=Decimal("6000.00"),
+        in_network_coinsurance_percent=Decimal("20"),
+        in_network_copay=Decimal("40.00"),
+        prior_auth_required="yes",
+        out_of_network_covered="unknown",
+    )
+    patient_services.diagnosis_save(
+        patient=patient, icd10_code="F33.2", is_primary=True, diagnosed_on=datetime.date(2019, 9, 1)
+    )
+    patient_services.diagnosis_save(
+        patient=patient, icd10_code="F41.1", diagnosed_on=datetime.date(2020, 2, 1)
+    )
+    trials = [
+        ("Zoloft", "150", 10, "2019-09", "2019-12", "no_response", "Nausea the first weeks."),
+        ("Lexapro", "20", 8, "2020-02", "2020-05", "partial", ""),
+        ("Wellbutrin XL", "300", 12, "2020-06", "2020-10", "no_response", "Insomnia."),
+        ("Abilify", "5", 8, "2020-11", "2021-01", "side_effects", "Restlessness (akathisia)."),
+    ]
+    for name, dose, weeks, started, stopped, response, side_effects in trials:
+        trial = TreatmentTrial(
+            patient=patient,
+            kind=TreatmentTrial.Kind.MEDICATION,
+            name_as_entered=name,
+            daily_dose=Decimal(dose),
+            weeks_at_dose=weeks,
+            adherence=TreatmentTrial.Adherence.AS_PRESCRIBED,
+            response=response,
+            side_effects=side_effects,
+            **patient_services.treatment_dates_from_text(started=started, stopped=stopped),
+        )
+        patient_services.treatment_trial_save(trial=trial)
+    patient_services.symptom_score_record(
+        patient=patient, instrument="phq9", taken_on=datetime.date(2026, 10, 14), total=21
+    )
+    psychiatrist = Provider.objects.create(
+        patient=patient,
+        name="Dr. Morgan Lee",
+        credentials="MD",
+        npi="1245319599",
+        specialty=Provider.Specialty.PSYCHIATRIST,
+        practice_name="Riverside Ketamine & Mood Clinic",
+        phone="(217) 555-0100",
+        fax="(217) 555-0101",
+    )
+    case = claim_services.case_start(
+        patient=patient, treatment="esketamine", condition="trd", policy=policy
+    )
+    InsurerCall.objects.create(
+        case=case,
+        called_at=datetime.datetime(2026, 10, 20, 15, 10, tzinfo=datetime.UTC),
+        phone_number="(800) 555-0199",
+        representative="Dana",
+        reference_number="CIG-20261020-4471",
+        questions_and_answers=[
+            {
+                "question": "Is Spravato covered under my medical or my pharmacy benefit?",
+                "answer": "Medical benefit; reviewed by Evicore.",
+            },
+            {
+                "question": "Is pre-authorization required?",
+                "answer": "Yes, the prescriber submits.",
+            },
+        ],
+    )
+    Referral.objects.create(
+        case=case,
+        provider=psychiatrist,
+        status=Referral.Status.REQUESTED,
+        requested_on=datetime.date(2026, 10, 22),
+    )
