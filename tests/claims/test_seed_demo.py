@@ -23,7 +23,8 @@ def test_seed_demo_makes_a_half_finished_esketamine_case_once(db, settings, caps
     assert case.referrals.count() == 1
     assert not case.pa_requests.exists()
     staff = User.objects.get(email="reviewer@clinic.example.com")
-    assert staff.is_staff and not staff.is_superuser
+    assert staff.is_staff
+    assert not staff.is_superuser
     assert list(staff.clinics.all()) == list(Clinic.objects.all())
 
 
