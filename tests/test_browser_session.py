@@ -1,0 +1,76 @@
+"""In a real browser: the idle-timeout warning appears, "Stay logged in" renews the session, and
+an ignored warning ends at the login page."""
+
+import os
+import shutil
+
+import pytest
+from django.urls import reverse
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{CHROMIUM} is required (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def _log_in(page, live_server, email, password):
+    page.goto(live_server.url + reverse("patients:login"))
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit] >> text=Log in")
+    page.wait_for_url(live_server.url + reverse("patients:home"))
+
+
+def test_the_idle_warning_appears_and_stay_logged_in_renews(
+    page, live_server, owner, password, settings
+):
+    settings.SESSION_COOKIE_AGE = 6
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 4
+    _log_in(page, live_server, owner.email, password)
+    warning = page.locator("#session-warning")
+
+    warning.wait_for(state="visible", timeout=5_000)  # after about 2 s of idleness
+    assert "log you out" in warning.inner_text()
+    with page.expect_response(lambda r: "keepalive" in r.url) as keepalive:
+        page.click("#session-stay")
+    assert keepalive.value.status == 204
+    warning.wait_for(state="hidden")
+
+    # Ignored this time: the page goes to the login page once the session is over.
+    page.wait_for_url(f"{live_server.url}{reverse('patients:login')}?next=*", timeout=12_000)
+    page.goto(live_server.url + reverse("patients:home"))
+    assert reverse("patients:login") in page.url
+
+
+def test_pages_load_under_the_content_security_policy(page, live_server, owner, password):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _log_in(page, live_server, owner.email, password)
+    page.goto(live_server.url + reverse("patients:export"))
+    assert not [e for e in errors if "Content Security Policy" in e]
