@@ -13,12 +13,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
     if not shutil.which(CHROMIUM):
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(f"{CHROMIUM} is required (apt-get install chromium)")
         pytest.skip(f"{CHROMIUM} is not installed")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
