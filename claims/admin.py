@@ -56,8 +56,13 @@ class SupportingDocumentAdmin(CaseRecordAdmin):
     list_display = ["__str__", "case", "category", "content_type", "page_count", "created_at"]
     list_filter = ["category", "content_type"]
     search_fields = ["title", "original_name"]
-    # The file itself is only reachable through the authorized download view, never a media URL.
+    # The file itself is only reachable through the authorized download view, never a media URL;
+    # documents come in through the patient's upload, which checks and cleans them.
     exclude = ["file"]
+
+    def has_add_permission(self, request):
+        return False
+
     readonly_fields = [
         *READONLY,
         "original_name",

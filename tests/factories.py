@@ -1,10 +1,13 @@
 """factory_boy factories for every model; tests build their data here."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from factory.django import DjangoModelFactory
+from pypdf import PdfWriter
 
 from claims.models import (
     Appeal,
@@ -251,3 +254,13 @@ def build_patient_world(user: User) -> dict:
         AppealFactory(denial=denial),
     ]
     return {User: user, **{type(r): r for r in records}}
+
+
+def pdf_upload(name: str = "records.pdf", pages: int = 1) -> SimpleUploadedFile:
+    """A small, valid PDF as a browser would upload it."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import RestrictedError
 from django.http import Http404
 from django.urls import reverse
-from pypdf import PdfWriter
 
 from claims import services
 from claims.models import Appeal, CoverageCase, Denial, PriorAuthorizationRequest, appeal_levels_for
@@ -25,17 +24,10 @@ from tests.factories import (
     PolicyFactory,
     SharedCaseFactory,
     build_patient_world,
+    pdf_upload,
 )
 
 Decision = PriorAuthorizationRequest.Decision
-
-
-def _pdf_upload(name="records.pdf") -> SimpleUploadedFile:
-    writer = PdfWriter()
-    writer.add_blank_page(width=612, height=792)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
 
 
 def test_one_policy_can_back_many_cases(owner):
@@ -181,7 +173,7 @@ def test_an_upload_is_stored_under_a_random_name_not_the_patients(owner):
     case = CaseFactory(patient=owner.patient)
 
     document = services.document_upload(
-        case=case, category="medical_records", upload=_pdf_upload("Jane Doe records.pdf"), by=owner
+        case=case, category="medical_records", upload=pdf_upload("Jane Doe records.pdf"), by=owner
     )
 
     assert document.original_name == "Jane Doe records.pdf"
@@ -204,7 +196,7 @@ def test_a_bad_upload_stores_nothing(owner):
 def test_export_includes_every_record_and_file(client, owner):
     world = build_patient_world(owner)
     case = world[CoverageCase]
-    services.document_upload(case=case, category="medical_records", upload=_pdf_upload(), by=owner)
+    services.document_upload(case=case, category="medical_records", upload=pdf_upload(), by=owner)
     client.force_login(owner)
 
     archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("patients:export")).content))
@@ -224,7 +216,7 @@ def test_deleting_the_account_removes_every_record_file_and_history(
     world = build_patient_world(owner)
     build_patient_world(outsider)
     document = services.document_upload(
-        case=world[CoverageCase], category="medical_records", upload=_pdf_upload(), by=owner
+        case=world[CoverageCase], category="medical_records", upload=pdf_upload(), by=owner
     )
     storage, name = document.file.storage, document.file.name
 
