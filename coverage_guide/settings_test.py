@@ -1,7 +1,6 @@
 """Test settings: the real settings module with fast, local, deterministic services."""
 
 import os
-import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -15,7 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-MEDIA_ROOT = tempfile.mkdtemp(prefix="coverage-guide-test-media-")
+# tests/conftest.py points MEDIA_ROOT at a fresh tmp_path for every test.
+MEDIA_ROOT = BASE_DIR / ".local" / "test-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

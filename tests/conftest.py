@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
+from tests.services import redis_url  # noqa: F401 - a real Redis for tests that ask for it
 
 
 @pytest.fixture(autouse=True)
