@@ -54,3 +54,10 @@ def other_clinic_staff(other_clinic):
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, stopped before the test database is dropped: its threads
+    hold database connections, and PostgreSQL refuses to drop a database that is in use."""
+    return live_server

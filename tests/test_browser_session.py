@@ -12,6 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = "/usr/bin/chromium"
 
 
+# Request `page` last: Playwright's sync API runs the test in a greenlet, where Django would open
+# (and leak) a second database connection for any fixture set up after it.
 @pytest.fixture
 def page(monkeypatch):
     if not shutil.which(CHROMIUM):
@@ -48,7 +50,7 @@ def _log_in(page, live_server, email, password):
 
 
 def test_the_idle_warning_appears_and_stay_logged_in_renews(
-    page, live_server, owner, password, settings
+    live_server, owner, password, settings, page
 ):
     settings.SESSION_COOKIE_AGE = 6
     settings.SESSION_TIMEOUT_WARNING_SECONDS = 4
@@ -68,7 +70,7 @@ def test_the_idle_warning_appears_and_stay_logged_in_renews(
     assert reverse("patients:login") in page.url
 
 
-def test_pages_load_under_the_content_security_policy(page, live_server, owner, password):
+def test_pages_load_under_the_content_security_policy(live_server, owner, password, page):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _log_in(page, live_server, owner.email, password)
