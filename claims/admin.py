@@ -1,5 +1,5 @@
-"""Admin for coverage cases. Clinic scoping and the review workflow come with the review issue;
-until then only superusers and staff with model permissions see these pages."""
+"""Admin for coverage cases. Staff see only the cases patients shared with their clinic(s), and
+those cases' records (claims.selectors.cases_visible_to); the review workflow comes later."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,11 +13,24 @@ from .models import (
     Referral,
     SupportingDocument,
 )
+from .selectors import cases_visible_to
 
 READONLY = ["public_id", "created_at", "updated_at"]
 
 
-class CaseRecordAdmin(SimpleHistoryAdmin):
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Rows reachable from a case this user may see; `case_path` leads from the row to its case."""
+
+    case_path = "case"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.case_path}__in": cases_visible_to(request.user)})
+
+
+class CaseRecordAdmin(ScopedAdmin):
     list_select_related = ["case__patient__user"]
     autocomplete_fields = ["case"]
     readonly_fields = READONLY
@@ -25,7 +38,9 @@ class CaseRecordAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CoverageCase)
-class CoverageCaseAdmin(SimpleHistoryAdmin):
+class CoverageCaseAdmin(ScopedAdmin):
+    case_path = "pk"
+
     list_display = ["__str__", "patient", "clinic", "review_status", "status", "updated_at"]
     list_filter = ["review_status", "status", "treatment", "condition", "clinic"]
     list_select_related = ["patient__user", "clinic", "policy__payer"]
@@ -83,7 +98,9 @@ class PriorAuthorizationRequestAdmin(CaseRecordAdmin):
 
 
 @admin.register(Denial)
-class DenialAdmin(SimpleHistoryAdmin):
+class DenialAdmin(ScopedAdmin):
+    case_path = "pa_request__case"
+
     list_display = ["__str__", "pa_request", "notice_date", "received_on", "reference_number"]
     list_filter = ["reason"]
     list_select_related = ["pa_request__case__patient__user"]
@@ -93,7 +110,9 @@ class DenialAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Appeal)
-class AppealAdmin(SimpleHistoryAdmin):
+class AppealAdmin(ScopedAdmin):
+    case_path = "denial__pa_request__case"
+
     list_display = ["__str__", "denial", "level", "filed_on", "outcome", "decided_on"]
     list_filter = ["level", "outcome", "expedited"]
     list_select_related = ["denial__pa_request__case"]

@@ -18,8 +18,25 @@ from .models import (
 )
 
 
+def staff_visible_patients(user):
+    """Patients who shared at least one case with one of this staff member's clinics.
+
+    Spelled as a lookup on the reverse relation the claims app adds ("cases"), so that patients
+    needs no import from claims. Superusers see everyone.
+    """
+    patients = Patient.objects.all()
+    if user.is_superuser:
+        return patients
+    return patients.filter(cases__clinic__staff=user, cases__clinic_consent_at__isnull=False)
+
+
 class ReadOnlyAdminMixin:
-    """Audit records: visible, never added, changed or deleted through admin."""
+    """Audit records: visible (to superusers, until the review work shows them per case), never
+    added, changed or deleted through admin."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -51,6 +68,10 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     ]
     filter_horizontal = ["groups", "user_permissions"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(pk=request.user.pk)
+
 
 @admin.register(Clinic)
 class ClinicAdmin(SimpleHistoryAdmin):
@@ -59,6 +80,10 @@ class ClinicAdmin(SimpleHistoryAdmin):
     list_filter = ["state"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     filter_horizontal = ["staff"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(staff=request.user)
 
 
 @admin.register(Consent)
@@ -86,12 +111,19 @@ class PayerAdmin(admin.ModelAdmin):
 
 
 class PatientOwnedAdmin(SimpleHistoryAdmin):
-    """Records that belong to a patient: select the patient and user in one query."""
+    """Records that belong to a patient: staff see only those of patients who shared a case with
+    their clinic."""
 
     list_select_related = ["patient__user"]
     autocomplete_fields = ["patient"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(patient__in=staff_visible_patients(request.user))
 
 
 @admin.register(Patient)
@@ -102,6 +134,9 @@ class PatientAdmin(SimpleHistoryAdmin):
     search_fields = ["legal_last_name", "legal_first_name", "user__email"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     raw_id_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=staff_visible_patients(request.user))
 
 
 @admin.register(InsurancePolicy)
