@@ -22,6 +22,8 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Far beyond any record an insurer reads (or a fax line carries), and within the page-count field.
+MAX_PDF_PAGES = 1000
 MAX_NAME_CHARS = 120
 
 # Browsers and PDF tools can't read HEIC, so iPhone photos are converted to JPEG.
@@ -177,6 +179,15 @@ def _count_pdf_pages(data: bytes) -> int:
         raise ValidationError(
             _("This PDF has no pages. Please check that you chose the right file."),
             code="pdf_no_pages",
+        )
+    if page_count > MAX_PDF_PAGES:
+        raise ValidationError(
+            _(
+                "This PDF has more than %(max)d pages. Please upload only the pages that matter "
+                "for this request, for example the last year of visit notes."
+            ),
+            code="pdf_too_many_pages",
+            params={"max": MAX_PDF_PAGES},
         )
     return page_count
 

@@ -459,3 +459,13 @@ def test_it_sanitizes_the_original_name(given, kept):
 
     assert result.original_name == kept
     assert len(result.original_name) <= 120
+
+
+def test_it_refuses_a_pdf_with_too_many_pages(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_PDF_PAGES", 2)
+
+    error = _refusal(_upload("records.pdf", _pdf(pages=3)))
+
+    assert error.code == "pdf_too_many_pages"
+    assert "more than 2 pages" in _message(error)
+    assert uploads.clean_upload(_upload("records.pdf", _pdf(pages=2))).page_count == 2
