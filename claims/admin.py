@@ -8,6 +8,7 @@ from .models import (
     Appeal,
     CoverageCase,
     Denial,
+    FormSubmission,
     InsurerCall,
     PriorAuthorizationRequest,
     Referral,
@@ -119,3 +120,24 @@ class AppealAdmin(ScopedAdmin):
     search_fields = ["reference_number"]
     raw_id_fields = ["denial"]
     readonly_fields = READONLY
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(admin.ModelAdmin):
+    """One-time form tokens (double-submit guard): for debugging, superusers only."""
+
+    list_display = ["token", "user", "created_at"]
+    search_fields = ["=token"]
+    list_select_related = ["user"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

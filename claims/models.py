@@ -438,3 +438,14 @@ APPEAL_LEVELS_BY_PLAN_TYPE: dict[str, tuple[str, ...]] = {
 def appeal_levels_for(plan_type: str | None) -> tuple[str, ...]:
     """The appeal levels that fit a plan type; every level when the plan type is not known."""
     return APPEAL_LEVELS_BY_PLAN_TYPE.get(plan_type or "", tuple(Level.values))
+
+
+class FormSubmission(models.Model):
+    """A one-time token from a rendered form: a second post with the same token saves nothing."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.token)

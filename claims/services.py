@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,8 @@ from .models import (
     Appeal,
     CoverageCase,
     Denial,
+    FormSubmission,
+    InsurerCall,
     PriorAuthorizationRequest,
     SupportingDocument,
     appeal_levels_for,
@@ -146,3 +148,79 @@ def appeal_file(
     appeal.full_clean()
     appeal.save()
     return appeal
+
+
+class CaseStateError(Exception):
+    """A step that the case's current state does not allow; the message is for the patient."""
+
+
+def form_submission_claim(*, token, user: User) -> bool:
+    """True the first time a form token is seen; False for a double click or a re-sent form."""
+    if token is None:
+        return True
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(token=token, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def case_choose_policy(*, case: CoverageCase, policy: InsurancePolicy) -> CoverageCase:
+    """Pursue the case under one of the patient's own policies."""
+    if policy.patient_id != case.patient_id:
+        raise ValidationError({"policy": _("Please pick one of your own insurance policies.")})
+    case.policy = policy
+    case.save(update_fields=["policy", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def insurer_call_save(
+    *, case: CoverageCase, call: InsurerCall, questions_and_answers: list[dict[str, str]]
+) -> InsurerCall:
+    """Log (or correct) a call to the insurer, with the answers to the question script."""
+    call.case = case
+    call.questions_and_answers = questions_and_answers
+    call.full_clean()
+    call.save()
+    return call
+
+
+@transaction.atomic
+def case_record_save(*, case: CoverageCase, record):
+    """Save a record that belongs to the case (referral, pre-authorization request, appeal...)."""
+    record.case = case
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def case_send_to_clinic(*, case: CoverageCase, clinic: Clinic) -> CoverageCase:
+    """Share the case with a clinic (the patient's consent, timestamped) and ask it to review.
+
+    Allowed while not yet shared, or after the clinic asked for changes (a resubmission).
+    """
+    Review = CoverageCase.ReviewStatus
+    updated = CoverageCase.objects.filter(
+        pk=case.pk, review_status__in=[Review.NOT_SHARED, Review.CHANGES_REQUESTED]
+    ).update(
+        clinic=clinic,
+        clinic_consent_at=timezone.now(),
+        review_status=Review.SUBMITTED,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        raise CaseStateError(_("This case is already with your clinic."))
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def document_delete(*, document: SupportingDocument) -> None:
+    """Delete an uploaded document and, once the deletion is committed, its file."""
+    storage, name = document.file.storage, document.file.name
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,3 +1,51 @@
+from django.urls import path
+
+from . import views
+
 app_name = "claims"
 
-urlpatterns: list = []
+case = "<uuid:coveragecase_id>/"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("new/", views.case_start, name="case_start"),
+    path("other-ways-to-pay/", views.financing, name="financing"),
+    path(case, views.case_overview, name="case_overview"),
+    path(case + "policy/", views.step_policy, name="step_policy"),
+    path(case + "policy/questions/", views.question_script, name="question_script"),
+    path(
+        case + "policy/calls/<uuid:insurercall_id>/delete/",
+        views.call_delete,
+        name="call_delete",
+    ),
+    path(case + "history/", views.step_history, name="step_history"),
+    path(
+        case + "history/diagnoses/<uuid:diagnosis_id>/delete/",
+        views.diagnosis_delete,
+        name="diagnosis_delete",
+    ),
+    path(
+        case + "history/treatments/<uuid:treatmenttrial_id>/delete/",
+        views.trial_delete,
+        name="trial_delete",
+    ),
+    path(
+        case + "history/scores/<uuid:symptomscore_id>/delete/",
+        views.score_delete,
+        name="score_delete",
+    ),
+    path(case + "referral/", views.step_referral, name="step_referral"),
+    path(case + "documents/", views.step_documents, name="step_documents"),
+    path(
+        case + "documents/<uuid:supportingdocument_id>/download/",
+        views.document_download,
+        name="document_download",
+    ),
+    path(
+        case + "documents/<uuid:supportingdocument_id>/delete/",
+        views.document_delete,
+        name="document_delete",
+    ),
+    path(case + "submit/", views.step_submit, name="step_submit"),
+    path(case + "appeal/", views.step_appeal, name="step_appeal"),
+]

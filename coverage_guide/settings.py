@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "patients:login"
-LOGIN_REDIRECT_URL = "patients:home"
+LOGIN_REDIRECT_URL = "claims:dashboard"
 LOGOUT_REDIRECT_URL = "patients:login"
 
 # Login throttling (django-axes): five wrong passwords for one email from one address lock that

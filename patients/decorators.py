@@ -1,17 +1,54 @@
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
+
+KEPT_POST = "kept_post"
+_NEVER_KEPT = {"csrfmiddlewaretoken", "password", "password1", "password2"}
 
 
 def patient_required(view):
-    """Logged in as a patient: anonymous visitors go to the login page, staff accounts get 404."""
+    """Logged in as a patient: anonymous visitors go to the login page, staff accounts get 404.
 
-    @login_required
+    A form posted after the session expired is not lost: its fields are kept in the (new,
+    anonymous) session, which survives logging in, and `restored_post` hands them back to the
+    same page afterwards.
+    """
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST":
+                keep_post(request)
+            return redirect_to_login(request.get_full_path())
         if not request.user.is_patient:
             raise Http404
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def keep_post(request) -> None:
+    fields = {k: v for k, v in request.POST.lists() if k not in _NEVER_KEPT}
+    request.session[KEPT_POST] = {"path": request.path, "fields": fields}
+
+
+def restored_post(request) -> QueryDict | None:
+    """The fields of a form this page received while the session had expired, once."""
+    kept = request.session.get(KEPT_POST)
+    if not kept or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT_POST]
+    data = QueryDict(mutable=True)
+    for key, values in kept["fields"].items():
+        data.setlist(key, values)
+    messages.info(
+        request,
+        _(
+            "You were logged out before your last change was saved. We kept what you typed: "
+            "please check it and save again."
+        ),
+    )
+    return data

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,7 @@ def home(request):
 
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("patients:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.patient_sign_up(
@@ -30,7 +31,7 @@ def signup(request):
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("patients:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "patients/signup.html", {"form": form})
 
 

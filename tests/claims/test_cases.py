@@ -194,9 +194,7 @@ def test_a_bad_upload_stores_nothing(owner):
 
 
 def test_export_includes_every_record_and_file(client, owner):
-    world = build_patient_world(owner)
-    case = world[CoverageCase]
-    services.document_upload(case=case, category="medical_records", upload=pdf_upload(), by=owner)
+    world = build_patient_world(owner)  # holds one uploaded PDF
     client.force_login(owner)
 
     archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("patients:export")).content))

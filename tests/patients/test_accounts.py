@@ -70,7 +70,7 @@ def test_login_accepts_email_in_any_case_and_logout_ends_the_session(client, own
         reverse("patients:login"), {"username": "Owner@Example.com", "password": password}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("patients:home")
+    assert response["Location"] == reverse("claims:dashboard")
 
     client.post(reverse("patients:logout"))
 

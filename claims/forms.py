@@ -1,0 +1,278 @@
+"""Forms of the coverage wizard. They validate; services decide and save.
+
+Step pages render these with the `crispy` filter inside their own <form>, which adds the form's
+`action` and the "Save and continue" / "Save, come back later" buttons (claims/_form.html).
+"""
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patients.forms import DiagnosisForm, InsurancePolicyForm, ProviderForm, TreatmentTrialForm
+from patients.models import Clinic, InsurancePolicy, Provider, SymptomScore
+
+from .guidance import INSURER_QUESTIONS
+from .models import (
+    Appeal,
+    CoverageCase,
+    Denial,
+    InsurerCall,
+    PriorAuthorizationRequest,
+    Referral,
+    SupportingDocument,
+    appeal_levels_for,
+)
+
+__all__ = [
+    "DiagnosisForm",
+    "InsurancePolicyForm",
+    "ProviderForm",
+    "TreatmentTrialForm",
+]
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OnceForm(forms.Form):
+    """Carries a one-time token so a double-clicked or re-sent form saves only once."""
+
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_id"].initial = uuid.uuid4()
+
+
+class CaseStartForm(forms.Form):
+    treatment = forms.ChoiceField(
+        label=_("Which treatment do you want covered?"),
+        choices=CoverageCase.Treatment.choices,
+        widget=forms.RadioSelect,
+    )
+    treatment_other = forms.CharField(label=_("If other, which?"), required=False, max_length=200)
+    condition = forms.ChoiceField(
+        label=_("What is it for?"), choices=CoverageCase.Condition.choices
+    )
+    condition_other = forms.CharField(label=_("If other, what?"), required=False, max_length=200)
+    policy = forms.ModelChoiceField(
+        label=_("Insurance policy"),
+        queryset=InsurancePolicy.objects.none(),
+        required=False,
+        empty_label=_("I'll add it in step 1"),
+    )
+    clinic = forms.ModelChoiceField(
+        label=_("Your clinic (optional)"),
+        queryset=Clinic.objects.all(),
+        required=False,
+        empty_label=_("Not yet / not listed"),
+        help_text=_("The clinic that will give the treatment, if it uses Coverage Guide."),
+    )
+    share_with_clinic = forms.BooleanField(
+        label=_("Let this clinic's staff see this case so they can help me"),
+        required=False,
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = patient.policies.select_related("payer")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Start")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clinic") and not cleaned.get("share_with_clinic"):
+            self.add_error(
+                "share_with_clinic",
+                _("Tick the box to share this case with the clinic, or leave the clinic empty."),
+            )
+        if cleaned.get("treatment") == "other" and not cleaned.get("treatment_other"):
+            self.add_error("treatment_other", _("Please say which treatment."))
+        return cleaned
+
+
+class PolicyChoiceForm(forms.Form):
+    policy = forms.ModelChoiceField(
+        label=_("Which policy is this case under?"), queryset=InsurancePolicy.objects.none()
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = patient.policies.select_related("payer")
+
+
+class InsurerCallForm(OnceForm, forms.ModelForm):
+    class Meta:
+        model = InsurerCall
+        fields = ["called_at", "phone_number", "representative", "reference_number", "notes"]
+        widgets = {
+            "called_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "reference_number": _("Ask for it at the end of every call. It proves the call."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        answers = {qa["question"]: qa["answer"] for qa in self.instance.questions_and_answers}
+        for index, question in enumerate(INSURER_QUESTIONS):
+            self.fields[f"answer_{index}"] = forms.CharField(
+                label=question.question,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 1}),
+                initial=answers.get(str(question.question), ""),
+            )
+
+    def answer_fields(self):
+        return [self[f"answer_{i}"] for i in range(len(INSURER_QUESTIONS))]
+
+    def questions_and_answers(self) -> list[dict[str, str]]:
+        return [
+            {"question": str(question.question), "answer": self.cleaned_data[f"answer_{i}"]}
+            for i, question in enumerate(INSURER_QUESTIONS)
+            if self.cleaned_data.get(f"answer_{i}")
+        ]
+
+
+class SymptomScoreForm(OnceForm, forms.ModelForm):
+    class Meta:
+        model = SymptomScore
+        fields = [
+            "instrument",
+            "instrument_other",
+            "taken_on",
+            "total",
+            "administered_by_clinician",
+        ]
+        widgets = {"taken_on": DATE}
+
+
+class ReferralForm(OnceForm, forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["provider", "status", "requested_on", "received_on", "notes"]
+        widgets = {
+            "requested_on": DATE,
+            "received_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.filter(patient=patient)
+        self.fields["provider"].empty_label = _("Add the provider below first")
+
+    def clean(self):
+        cleaned = super().clean()
+        requested, received = cleaned.get("requested_on"), cleaned.get("received_on")
+        if requested and received and received < requested:
+            self.add_error("received_on", _("It cannot arrive before you asked for it."))
+        return cleaned
+
+
+class DocumentUploadForm(OnceForm):
+    category = forms.ChoiceField(
+        label=_("What kind of document is it?"), choices=SupportingDocument.Category.choices
+    )
+    title = forms.CharField(
+        label=_("Short description (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: Visit notes, Dr. Lee, 2025."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG, JPEG or HEIC (iPhone photo), up to 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.heic,.heif"}),
+    )
+
+
+class SendToClinicForm(forms.Form):
+    clinic = forms.ModelChoiceField(label=_("Your clinic"), queryset=Clinic.objects.all())
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that this clinic's staff can see this case: my insurance, diagnoses, "
+            "treatment history, scores and documents."
+        ),
+        error_messages={"required": _("Please tick the box to agree, so the clinic can see it.")},
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case.clinic_id:
+            self.fields["clinic"].initial = case.clinic_id
+
+
+class PARequestForm(OnceForm, forms.ModelForm):
+    class Meta:
+        model = PriorAuthorizationRequest
+        fields = [
+            "kind",
+            "submitted_by",
+            "method",
+            "submitted_on",
+            "reference_number",
+            "urgency",
+        ]
+        widgets = {"submitted_on": DATE}
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = PriorAuthorizationRequest
+        fields = [
+            "decision",
+            "decided_on",
+            "decision_received_on",
+            "approved_sessions",
+            "valid_from",
+            "valid_until",
+        ]
+        widgets = {
+            "decided_on": DATE,
+            "decision_received_on": DATE,
+            "valid_from": DATE,
+            "valid_until": DATE,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision and decision != PriorAuthorizationRequest.Decision.PENDING:
+            if not cleaned.get("decided_on"):
+                self.add_error("decided_on", _("Please enter the date on the decision letter."))
+        elif cleaned.get("decided_on"):
+            self.add_error("decided_on", _("Leave this empty until a decision comes."))
+        return cleaned
+
+
+class DenialForm(forms.ModelForm):
+    class Meta:
+        model = Denial
+        fields = ["notice_date", "received_on", "reason", "reason_text", "reference_number"]
+        widgets = {
+            "notice_date": DATE,
+            "received_on": DATE,
+            "reason_text": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "reason_text": _("Copy the reason word for word from the letter."),
+            "received_on": _("Your appeal deadlines count from this day."),
+        }
+
+
+class AppealForm(OnceForm, forms.ModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["level", "expedited", "filed_on", "reference_number", "outcome", "decided_on"]
+        widgets = {"filed_on": DATE, "decided_on": DATE}
+
+    def __init__(self, *args, plan_type, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = appeal_levels_for(plan_type)
+        self.fields["level"].choices = [
+            (value, label) for value, label in Appeal.Level.choices if value in allowed
+        ]

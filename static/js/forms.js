@@ -1,0 +1,23 @@
+// Small helpers for forms, all optional: the pages work without JavaScript.
+(function () {
+  "use strict";
+  // A form is sent once: later clicks on its buttons do nothing while the page loads.
+  // (The server also ignores a repeated form by its one-time token.)
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.sent === "1") { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+    // Keep the clicked button's name/value, then disable the buttons.
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+  // Buttons that remove something ask first.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+})();
