@@ -58,7 +58,7 @@ class UserFactory(DjangoModelFactory):
     @factory.post_generation
     def _patient_profile(obj, create, extracted, **kwargs):
         # Every patient account has a Patient profile, as sign-up makes one.
-        if create and obj.role == User.Role.PATIENT:
+        if create and extracted is not False and obj.role == User.Role.PATIENT:
             PatientFactory(user=obj)
 
 
