@@ -2,6 +2,7 @@
 those cases' records (claims.selectors.cases_visible_to); the review workflow comes later."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -14,6 +15,7 @@ from .models import (
     Referral,
     SupportingDocument,
 )
+from .progress import STATE_LABELS, STEP_SLUGS, with_step_states
 from .selectors import cases_visible_to
 
 READONLY = ["public_id", "created_at", "updated_at"]
@@ -38,17 +40,60 @@ class CaseRecordAdmin(ScopedAdmin):
     show_full_result_count = False
 
 
+def step_state_filter(slug: str) -> type[admin.SimpleListFilter]:
+    """A changelist filter on one wizard step's state (claims/progress.py), evaluated in SQL."""
+
+    class StepStateFilter(admin.SimpleListFilter):
+        title = _("step %(slug)s") % {"slug": slug}
+        parameter_name = f"step_{slug}"
+
+        def lookups(self, request, model_admin):
+            return [(state, label) for state, label in STATE_LABELS.items()]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            return queryset.filter(**{f"step_{slug}": value}) if value else queryset
+
+    return StepStateFilter
+
+
+def step_state_column(slug: str):
+    def column(obj):
+        return STATE_LABELS[getattr(obj, f"step_{slug}")]
+
+    column.short_description = slug
+    column.admin_order_field = f"step_{slug}"
+    return column
+
+
 @admin.register(CoverageCase)
 class CoverageCaseAdmin(ScopedAdmin):
     case_path = "pk"
 
-    list_display = ["__str__", "patient", "clinic", "review_status", "status", "updated_at"]
-    list_filter = ["review_status", "status", "treatment", "condition", "clinic"]
+    list_display = [
+        "__str__",
+        "patient",
+        "clinic",
+        "review_status",
+        *[step_state_column(slug) for slug in STEP_SLUGS],
+        "updated_at",
+    ]
+    list_filter = [
+        "review_status",
+        "status",
+        "treatment",
+        "condition",
+        step_state_filter("submit"),
+        step_state_filter("appeal"),
+    ]
     list_select_related = ["patient__user", "clinic", "policy__payer"]
     search_fields = ["patient__legal_last_name", "patient__user__email", "policy__member_id"]
     autocomplete_fields = ["patient", "policy", "clinic"]
     readonly_fields = [*READONLY, "clinic_consent_at"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return with_step_states(super().get_queryset(request))
 
 
 @admin.register(InsurerCall)

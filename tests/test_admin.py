@@ -56,3 +56,16 @@ def test_admin_never_shows_a_document_file_or_its_path(admin_client, owner):
     assert document.file.name not in page
     assert 'type="file"' not in page
     assert admin_client.get(reverse("admin:claims_supportingdocument_add")).status_code == 403
+
+
+def test_the_case_changelist_filters_on_step_state(admin_client, db):
+    from tests.factories import CaseFactory, DenialFactory
+
+    denied = DenialFactory().pa_request.case
+    CaseFactory()
+    url = reverse("admin:claims_coveragecase_changelist")
+
+    response = admin_client.get(url, {"step_appeal": "not_started"})
+
+    assert list(response.context["cl"].queryset) == [denied]
+    assert admin_client.get(url, {"o": "5"}).status_code == 200  # sortable by a step column
