@@ -20,4 +20,7 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
+  // After a refused form, take keyboard and screen-reader users straight to the first problem.
+  var invalid = document.querySelector(".is-invalid");
+  if (invalid) { invalid.focus(); }
 })();
