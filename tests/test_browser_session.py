@@ -46,7 +46,7 @@ def _log_in(page, live_server, email, password):
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password)
     page.click("input[type=submit], button[type=submit] >> text=Log in")
-    page.wait_for_url(live_server.url + reverse("patients:home"))
+    page.wait_for_url(live_server.url + reverse("claims:dashboard"))
 
 
 def test_the_idle_warning_appears_and_stay_logged_in_renews(
