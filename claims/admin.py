@@ -8,11 +8,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Appeal,
     CoverageCase,
+    Deadline,
     Denial,
     FormSubmission,
     InsurerCall,
     PriorAuthorizationRequest,
     Referral,
+    ReminderSent,
     SupportingDocument,
 )
 from .progress import STATE_LABELS, STEP_SLUGS, with_step_states
@@ -180,6 +182,37 @@ class FormSubmissionAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(CaseRecordAdmin):
+    list_display = ["kind", "due_on", "case", "level", "check_letter", "met_at", "rule_id"]
+    list_filter = ["kind", "check_letter", ("met_at", admin.EmptyFieldListFilter)]
+    search_fields = ["rule_id"]
+    date_hierarchy = "due_on"
+    readonly_fields = [
+        *READONLY,
+        "key",
+        "computed_due_on",
+        "rule_id",
+        "rule_version",
+        "rule_source",
+        "check_letter",
+        "met_at",
+    ]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ScopedAdmin):
+    case_path = "deadline__case"
+    list_display = ["deadline", "days_before", "sent_at"]
+    list_select_related = ["deadline"]
 
     def has_add_permission(self, request):
         return False

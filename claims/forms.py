@@ -271,6 +271,9 @@ class AppealForm(OnceForm, forms.ModelForm):
         widgets = {"filed_on": DATE, "decided_on": DATE}
 
     def __init__(self, *args, plan_type, **kwargs):
+        # Step 6 shows this form under the denial form, which also has a reference_number: ids
+        # of their own keep each <label for> on its own field.
+        kwargs.setdefault("auto_id", "id_appeal_%s")
         super().__init__(*args, **kwargs)
         allowed = appeal_levels_for(plan_type)
         self.fields["level"].choices = [

@@ -449,3 +449,69 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class Deadline(PublicIdModel):
+    """A date that matters for a case: when the insurer must decide, the last day to appeal...
+
+    Stored, not only computed, so the clinic can see what is due across all cases. A computed
+    date comes from claims/deadlines.py (rule and version recorded); a date the patient copies
+    from their letter overrides it.
+    """
+
+    class Kind(models.TextChoices):
+        DECISION_DUE = "decision_due", _("Insurer's decision due")
+        APPEAL_FILING = "appeal_filing", _("Last day to file your appeal")
+        EXTERNAL_REVIEW = "external_review", _("Last day to ask for an external review")
+        APPEAL_DECISION_DUE = "appeal_decision_due", _("Insurer's appeal decision due")
+        APPROVAL_EXPIRES = "approval_expires", _("Your approval ends")
+        REAUTHORIZATION = "reauthorization", _("Ask your clinic to request a renewal")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="deadlines")
+    # What the deadline belongs to, e.g. "decision_due:pa:12" (unique per case; rows are upserted).
+    key = models.CharField(max_length=80)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    level = models.CharField(_("appeal level"), max_length=24, blank=True)
+    computed_due_on = models.DateField(_("computed date"), null=True, blank=True)
+    letter_due_on = models.DateField(
+        _("date in your letter"),
+        null=True,
+        blank=True,
+        help_text=_("If your letter gives a date, enter it: it replaces ours."),
+    )
+    due_on = models.DateField(_("due"), db_index=True)
+    rule_id = models.CharField(max_length=60, blank=True)
+    rule_version = models.CharField(max_length=10, blank=True)
+    rule_source = models.TextField(blank=True)
+    check_letter = models.BooleanField(default=False)
+    met_at = models.DateTimeField(_("done on"), null=True, blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["due_on"]
+        indexes = [models.Index(fields=["met_at", "due_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "key"], name="one_deadline_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.due_on}"
+
+
+class ReminderSent(models.Model):
+    """One reminder email for one deadline at one threshold (14, 7 or 2 days): never twice."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "days_before"], name="one_reminder_per_threshold"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} -{self.days_before}d"

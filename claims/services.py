@@ -1,7 +1,8 @@
 """Writes for coverage cases and their records."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -9,15 +10,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patients.emails import send_email
 from patients.models import Clinic, InsurancePolicy, Patient, User
 
+from . import deadlines
 from .models import (
     Appeal,
     CoverageCase,
+    Deadline,
     Denial,
     FormSubmission,
     InsurerCall,
     PriorAuthorizationRequest,
+    ReminderSent,
     SupportingDocument,
     appeal_levels_for,
 )
@@ -115,6 +120,7 @@ def pa_request_record_decision(
             pa_request=pa_request,
             defaults={"notice_date": decided_on, "received_on": received_on or decided_on},
         )
+    deadlines_refresh(case=pa_request.case)
     return pa_request
 
 
@@ -147,7 +153,40 @@ def appeal_file(
     )
     appeal.full_clean()
     appeal.save()
+    deadlines_refresh(case=denial.pa_request.case)
     return appeal
+
+
+@transaction.atomic
+def appeal_save(*, appeal: Appeal) -> Appeal:
+    """Save changes to an appeal (its outcome, dates, reference) and recompute deadlines."""
+    appeal.full_clean()
+    appeal.save()
+    deadlines_refresh(case=appeal.denial.pa_request.case)
+    return appeal
+
+
+@transaction.atomic
+def denial_save(*, denial: Denial) -> Denial:
+    """Save what the denial letter says; its dates start the appeal clocks."""
+    denial.full_clean()
+    denial.save()
+    deadlines_refresh(case=denial.pa_request.case)
+    return denial
+
+
+@transaction.atomic
+def policy_save(*, case: CoverageCase, policy: InsurancePolicy) -> InsurancePolicy:
+    """Save the patient's policy from the case's step 1 and pursue the case under it; the plan
+    type decides the deadlines of every case under the policy."""
+    policy.patient = case.patient
+    policy.full_clean()
+    policy.save()
+    if case.policy_id != policy.pk:
+        case_choose_policy(case=case, policy=policy)
+    for other in policy.cases.all():
+        deadlines_refresh(case=other)
+    return policy
 
 
 class CaseStateError(Exception):
@@ -173,6 +212,7 @@ def case_choose_policy(*, case: CoverageCase, policy: InsurancePolicy) -> Covera
         raise ValidationError({"policy": _("Please pick one of your own insurance policies.")})
     case.policy = policy
     case.save(update_fields=["policy", "updated_at"])
+    deadlines_refresh(case=case)
     return case
 
 
@@ -194,6 +234,8 @@ def case_record_save(*, case: CoverageCase, record):
     record.case = case
     record.full_clean()
     record.save()
+    if isinstance(record, PriorAuthorizationRequest):
+        deadlines_refresh(case=case)
     return record
 
 
@@ -224,3 +266,166 @@ def document_delete(*, document: SupportingDocument) -> None:
     storage, name = document.file.storage, document.file.name
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Deadlines ---
+
+REMINDER_DAYS = (14, 7, 2)
+
+
+def _case_clocks(case: CoverageCase) -> dict[str, tuple[deadlines.Clock, bool]]:
+    """key -> (clock, met) for every deadline that applies to the case now."""
+    policy = case.policy
+    plan_type = policy.plan_type if policy else ""
+    benefit = policy.treatment_benefit if policy else "unknown"
+    grandfathered = policy.grandfathered if policy else "unknown"
+    Decision = PriorAuthorizationRequest.Decision
+    Outcome = Appeal.Outcome
+    clocks: dict[str, tuple[deadlines.Clock, bool]] = {}
+    requests = list(case.pa_requests.select_related("denial").prefetch_related("denial__appeals"))
+    for request in requests:
+        if request.submitted_on:
+            clock = deadlines.decision_due(
+                plan_type=plan_type,
+                submitted_on=request.submitted_on,
+                expedited=request.urgency == PriorAuthorizationRequest.Urgency.EXPEDITED,
+                treatment=case.treatment,
+                benefit=benefit,
+            )
+            if clock:
+                clocks[f"decision_due:pa:{request.pk}"] = (
+                    clock,
+                    request.decision != Decision.PENDING,
+                )
+        if request.decision == Decision.APPROVED or request.decision == Decision.PARTIALLY_APPROVED:
+            renewed = any(
+                r.kind == PriorAuthorizationRequest.Kind.REAUTHORIZATION
+                and r.submitted_on
+                and request.valid_until
+                and r.submitted_on >= request.valid_until - timedelta(days=60)
+                for r in requests
+            )
+            for clock in deadlines.approval_clocks(valid_until=request.valid_until):
+                clocks[f"{clock.kind}:pa:{request.pk}"] = (clock, renewed)
+        denial = getattr(request, "denial", None)
+        if denial is None:
+            continue
+        appeals = list(denial.appeals.all())
+        filed = {a.level for a in appeals if a.filed_on}
+        for level in appeal_levels_for(plan_type or None):
+            if level in ("internal_2", "external_review", "ma_ire", "alj", "other"):
+                continue
+            if level in ("state_fair_hearing", "qic_reconsideration"):
+                continue  # counted from the first level's decision, below
+            clock = deadlines.appeal_filing(
+                plan_type=plan_type,
+                level=level,
+                notice_date=denial.notice_date,
+                received_on=denial.received_on,
+            )
+            if clock:
+                clocks[f"appeal_filing:{denial.pk}:{level}"] = (clock, level in filed)
+        upheld = sorted(
+            (a for a in appeals if a.outcome == Outcome.UPHELD and a.decided_on),
+            key=lambda a: a.decided_on,
+        )
+        if upheld:
+            last = upheld[-1]
+            next_level = {
+                "medicaid_plan_appeal": "state_fair_hearing",
+            }.get(last.level)
+            if next_level:
+                clock = deadlines.appeal_filing(
+                    plan_type=plan_type,
+                    level=next_level,
+                    notice_date=last.decided_on,
+                    received_on=None,
+                )
+                if clock:
+                    clocks[f"appeal_filing:{denial.pk}:{next_level}"] = (clock, next_level in filed)
+            if last.level in ("internal_1", "internal_2"):
+                clock = deadlines.external_review(
+                    plan_type=plan_type,
+                    grandfathered=grandfathered,
+                    final_denial_received_on=last.decided_on,
+                )
+                if clock:
+                    met = "external_review" in filed
+                    clocks[f"external_review:{denial.pk}"] = (clock, met)
+        for appeal in appeals:
+            if appeal.filed_on:
+                clock = deadlines.appeal_decision_due(
+                    plan_type=plan_type,
+                    filed_on=appeal.filed_on,
+                    expedited=appeal.expedited,
+                    benefit=benefit,
+                )
+                if clock:
+                    met = appeal.outcome != Outcome.PENDING
+                    clocks[f"appeal_decision_due:{appeal.pk}"] = (clock, met)
+    return clocks
+
+
+@transaction.atomic
+def deadlines_refresh(*, case: CoverageCase) -> list[Deadline]:
+    """Recompute the case's deadlines from its current dates; keep dates from letters."""
+    case = CoverageCase.objects.select_related("policy").select_for_update().get(pk=case.pk)
+    clocks = _case_clocks(case)
+    existing = {d.key: d for d in case.deadlines.all()}
+    now = timezone.now()
+    for key, (clock, met) in clocks.items():
+        row = existing.get(key) or Deadline(case=case, key=key)
+        row.kind = clock.kind
+        row.level = clock.level
+        row.computed_due_on = clock.due
+        row.due_on = row.letter_due_on or clock.due
+        row.rule_id, row.rule_version = clock.rule.id, clock.rule.version
+        row.rule_source, row.check_letter = clock.rule.source, clock.rule.check_letter
+        row.met_at = (row.met_at or now) if met else None
+        row.save()
+    case.deadlines.exclude(key__in=clocks).delete()
+    return list(case.deadlines.all())
+
+
+@transaction.atomic
+def deadline_set_letter_date(*, deadline: Deadline, letter_due_on: date | None) -> Deadline:
+    """Use the date printed in the patient's letter instead of the computed one (or go back)."""
+    deadline.letter_due_on = letter_due_on
+    deadline.due_on = letter_due_on or deadline.computed_due_on
+    deadline.full_clean()
+    deadline.save(update_fields=["letter_due_on", "due_on", "updated_at"])
+    return deadline
+
+
+def deadline_reminders_send(*, today: date) -> int:
+    """Email each patient 14, 7 and 2 days before each open deadline, once per threshold.
+
+    Catches up after downtime: a missed threshold is sent late, once, as the nearest one (a
+    patient never gets the 14-day and the 7-day email on the same day). Nothing after the due
+    date, nothing for a deadline already met. The email holds no health information.
+    """
+    sent = 0
+    due = Deadline.objects.filter(
+        met_at__isnull=True,
+        due_on__gte=today,
+        due_on__lte=today + timedelta(days=max(REMINDER_DAYS)),
+    ).select_related("case__patient__user")
+    for deadline in due:
+        days_left = (deadline.due_on - today).days
+        passed = [d for d in REMINDER_DAYS if days_left <= d]
+        done = set(deadline.reminders.values_list("days_before", flat=True))
+        if not passed or min(passed) in done:
+            continue
+        with transaction.atomic():
+            for threshold in passed:
+                ReminderSent.objects.get_or_create(deadline=deadline, days_before=threshold)
+            transaction.on_commit(
+                partial(
+                    send_email,
+                    to=deadline.case.patient.user.email,
+                    template="deadline_reminder",
+                    context={"days_left": days_left},
+                )
+            )
+        sent += 1
+    return sent

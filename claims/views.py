@@ -193,13 +193,7 @@ def step_policy(request, coveragecase_id):
         if action == "choose_policy":
             services.case_choose_policy(case=case, policy=form.cleaned_data["policy"])
         elif action == "policy":
-            with transaction.atomic():
-                policy = form.save(commit=False)
-                policy.patient = patient
-                policy.full_clean()
-                policy.save()
-                if case.policy_id != policy.pk:
-                    services.case_choose_policy(case=case, policy=policy)
+            services.policy_save(case=case, policy=form.save(commit=False))
         elif action == "call" and _once(request, form):
             services.insurer_call_save(
                 case=case,
@@ -535,21 +529,22 @@ def step_appeal(request, coveragecase_id):
     if request.method == "POST" and action in forms and forms[action].is_valid():
         form = forms[action]
         try:
-            if action == "denial" or action == "appeal" and appeal is not None:
-                form.instance.full_clean()
-                form.save()
+            if action == "denial":
+                services.denial_save(denial=form.save(commit=False))
+            elif action == "appeal" and appeal is not None:
+                services.appeal_save(appeal=form.save(commit=False))
             elif action == "appeal" and _once(request, form):
-                created = services.appeal_file(
-                    denial=denial,
-                    level=form.cleaned_data["level"],
-                    filed_on=form.cleaned_data["filed_on"],
-                    expedited=form.cleaned_data["expedited"],
-                    reference_number=form.cleaned_data["reference_number"],
-                )
-                created.outcome = form.cleaned_data["outcome"]
-                created.decided_on = form.cleaned_data["decided_on"]
-                created.full_clean()
-                created.save(update_fields=["outcome", "decided_on", "updated_at"])
+                with transaction.atomic():
+                    created = services.appeal_file(
+                        denial=denial,
+                        level=form.cleaned_data["level"],
+                        filed_on=form.cleaned_data["filed_on"],
+                        expedited=form.cleaned_data["expedited"],
+                        reference_number=form.cleaned_data["reference_number"],
+                    )
+                    created.outcome = form.cleaned_data["outcome"]
+                    created.decided_on = form.cleaned_data["decided_on"]
+                    services.appeal_save(appeal=created)
         except ValidationError as error:
             form.add_error(None, error)
         else:

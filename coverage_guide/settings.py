@@ -224,6 +224,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Hourly, so a reminder is never more than an hour late after a restart; each is sent once.
+    "deadline-reminders": {"task": "claims.send_deadline_reminders", "schedule": 3600.0},
+}
 
 # Security. Production values are the defaults; DEBUG relaxes only what plain-HTTP runserver needs.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -1,0 +1,327 @@
+"""Deadline clocks: when the insurer must decide, and the last day to file each appeal.
+
+Pure functions of plan type, dates and request kind. Every rule is effective-dated and names its
+source (../shared/DOMAIN.md section and the regulation it quotes). Where a rule is uncertain, the
+clock uses the earlier of the candidate dates and says to check the letter: a patient who files
+early loses nothing, one who files late can lose the appeal. The dates in the patient's own
+letters always win (they are entered on the deadline and override the computed date).
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import holidays
+from django.utils.translation import gettext_lazy as _
+
+# Plan types (patients.models.InsurancePolicy.PlanType values), grouped by the law that applies.
+COMMERCIAL = {
+    "employer_fully_insured",
+    "employer_self_funded",
+    "employer_unknown",
+    "marketplace",
+    "other",
+}
+MEDICARE_ADVANTAGE = "medicare_advantage"
+ORIGINAL_MEDICARE = "medicare"
+MEDICAID = "medicaid"
+CMS_0057F_PLANS = {MEDICARE_ADVANTAGE, MEDICAID}  # DOMAIN.md §4.3: MA, Medicaid, CHIP (QHPs exempt)
+CMS_0057F_START = date(2026, 1, 1)
+MA_65_DAY_START = date(2025, 1, 1)
+
+
+class Kind:
+    DECISION_DUE = "decision_due"
+    APPEAL_FILING = "appeal_filing"
+    EXTERNAL_REVIEW = "external_review"
+    APPEAL_DECISION_DUE = "appeal_decision_due"
+    APPROVAL_EXPIRES = "approval_expires"
+    REAUTHORIZATION = "reauthorization"
+
+    LABELS = {
+        DECISION_DUE: _("Insurer's decision due"),
+        APPEAL_FILING: _("Last day to file your appeal"),
+        EXTERNAL_REVIEW: _("Last day to ask for an external review"),
+        APPEAL_DECISION_DUE: _("Insurer's appeal decision due"),
+        APPROVAL_EXPIRES: _("Your approval ends"),
+        REAUTHORIZATION: _("Ask your clinic to request a renewal"),
+    }
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    version: str  # the date the rule took effect, as the app applies it
+    source: str
+    check_letter: bool = False
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: str
+    due: date
+    rule: Rule
+    level: str = ""  # for appeal filing: the appeal level (claims.models.Appeal.Level value)
+
+
+# --- the rules ---
+
+R = Rule
+COMMERCIAL_URGENT = R("commercial-urgent-72h", "2010-09-23", "DOMAIN.md §4.1 [R45][R48]: 72 hours")
+COMMERCIAL_PRE_SERVICE = R(
+    "commercial-pre-service-15d",
+    "2010-09-23",
+    "DOMAIN.md §4.1 [R45][R48]: pre-service 15 days (+15 extension, which the app does not assume)",
+)
+MA_STANDARD_14D = R(
+    "ma-organization-determination-14d",
+    "2019-01-01",
+    "DOMAIN.md §4.2 MA initial determination, 42 CFR 422.568/572 [R54]: 14 days, 72 h expedited",
+)
+CMS_0057F_STANDARD = R(
+    "cms-0057f-standard-7d",
+    "2026-01-01",
+    "DOMAIN.md §4.3 CMS-0057-F [R57]: 7 calendar days standard, 72 hours expedited",
+)
+CMS_0057F_EXPEDITED = R(
+    "cms-0057f-expedited-72h", "2026-01-01", "DOMAIN.md §4.3 CMS-0057-F [R57]: 72 hours"
+)
+# Esketamine (Spravato) sessions billed as G2082/G2083 bundle the drug: whether CMS-0057-F covers
+# them is uncertain (DOMAIN.md §4.3 [U]), so the earlier (0057-F) date is used, flagged.
+ESKETAMINE_SERVICE_UNCERTAIN = R(
+    "cms-0057f-esketamine-uncertain-7d",
+    "2026-01-01",
+    "DOMAIN.md §4.3 [U]: whether G2082/G2083 requests fall under CMS-0057-F is unclear; the "
+    "earlier date is used",
+    check_letter=True,
+)
+MA_PART_B_DRUG = R(
+    "ma-part-b-drug-72h",
+    "2020-01-01",
+    "DOMAIN.md §4.2 [U]: MA Part B drug requests 72 hours (24 hours expedited); outside "
+    "CMS-0057-F, which excludes drugs (§4.3)",
+    check_letter=True,
+)
+MEDICAID_OUTPATIENT_DRUG_24H = R(
+    "medicaid-covered-outpatient-drug-24h",
+    "1990-11-05",
+    "42 CFR 438.210(d)(3) and Social Security Act §1927(d)(5)(A): a response within 24 hours; "
+    "drugs are outside CMS-0057-F (DOMAIN.md §4.3)",
+    check_letter=True,
+)
+MEDICAID_STANDARD_14D = R(
+    "medicaid-managed-care-14d",
+    "2017-07-01",
+    "42 CFR 438.210(d)(1) before CMS-0057-F: 14 calendar days, 72 hours expedited",
+)
+NO_PA_RULE = R(
+    "no-rule-in-app",
+    "",
+    "No decision time limit for this plan type is in DOMAIN.md: check your plan's letter",
+    check_letter=True,
+)
+
+COMMERCIAL_INTERNAL_180D = R(
+    "commercial-internal-appeal-180d",
+    "2010-09-23",
+    "DOMAIN.md §4.4a: 29 CFR 2560.503-1(h)(3)(i) and 45 CFR 147.136(b)(3)(i): 180 days from "
+    "receipt of the denial; no weekend extension",
+)
+MA_RECONSIDERATION_65D = R(
+    "ma-reconsideration-65d",
+    "2025-01-01",
+    "DOMAIN.md §4.4a, 42 CFR 422.582(b) [R53]: 65 days from the date of the notice",
+)
+MA_RECONSIDERATION_60D = R(
+    "ma-reconsideration-60d",
+    "2000-01-01",
+    "DOMAIN.md §4.4a, 42 CFR 422.582(b) before 2025-01-01: 60 days from the date of the notice",
+)
+MEDICARE_REDETERMINATION_120D = R(
+    "medicare-redetermination-120d",
+    "2005-05-01",
+    "DOMAIN.md §4.2 [R72]: redetermination within 120 days",
+)
+MEDICAID_PLAN_APPEAL_60D = R(
+    "medicaid-plan-appeal-60d",
+    "2017-07-01",
+    "DOMAIN.md §4.2 [U]: Medicaid managed care plan appeal within 60 days of the notice",
+    check_letter=True,
+)
+MEDICAID_FAIR_HEARING_120D = R(
+    "medicaid-state-fair-hearing-120d",
+    "2017-07-01",
+    "DOMAIN.md §4.2 [R56]: a state fair hearing within 120 days of the plan's appeal decision",
+    check_letter=True,
+)
+EXTERNAL_REVIEW_4_MONTHS = R(
+    "external-review-4-months",
+    "2011-07-01",
+    "DOMAIN.md §4.4a: 45 CFR 147.136(d)(2)(i): 4 months after receipt of the final internal "
+    "denial (first day of the fifth month when no such date; a weekend or federal holiday rolls "
+    "to the next business day). State processes may differ: check your letter",
+    check_letter=True,
+)
+COMMERCIAL_APPEAL_DECISION = R(
+    "commercial-appeal-decision-30d",
+    "2010-09-23",
+    "DOMAIN.md §4.4a: 29 CFR 2560.503-1(i)(2): pre-service 30 days, urgent 72 hours",
+)
+MA_RECONSIDERATION_DECISION = R(
+    "ma-reconsideration-decision-30d",
+    "2019-01-01",
+    "DOMAIN.md §4.2 [R52]: standard 30 days (Part B drug 7 days), expedited 72 hours",
+)
+REAUTHORIZATION_30D = R(
+    "app-reauthorization-margin-30d",
+    "2026-11-29",
+    "The app's own margin, not a payer rule: renewals take time, so start 30 days before the "
+    "approval ends (approval lengths vary, DOMAIN.md §1.2)",
+)
+
+
+# --- date arithmetic ---
+
+
+def add_months(start: date, months: int) -> date:
+    """`months` calendar months after `start`; when that day does not exist (30 February), the first
+    day of the month after, as 45 CFR 147.136(d)(2)(i) counts (DOMAIN.md §4.4a)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    if start.day <= calendar.monthrange(year, month)[1]:
+        return date(year, month, start.day)
+    return date(year + (month == 12), month % 12 + 1, 1)
+
+
+def next_business_day(day: date) -> date:
+    """The day itself, or the next day that is not a weekend or a federal holiday.
+
+    Holidays are the legal public holidays of 5 U.S.C. 6103(a) without the "observed" shifts,
+    the safe reading DOMAIN.md §4.4a recommends (python-holidays' US calendar, observed=False).
+    """
+    federal = holidays.US(years=range(day.year, day.year + 2), observed=False)
+    while day.weekday() >= 5 or day in federal:
+        day += timedelta(days=1)
+    return day
+
+
+def _earliest(*dates: date | None) -> date | None:
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
+
+
+# --- the clocks ---
+
+
+def decision_due(
+    *, plan_type: str, submitted_on: date, expedited: bool, treatment: str, benefit: str
+) -> Clock | None:
+    """When the insurer must decide a pre-authorization request.
+
+    `treatment` is a CoverageCase.Treatment value; `benefit` the policy's treatment benefit
+    ("medical", "pharmacy" or "unknown"). A pharmacy-benefit request is a drug request.
+    """
+    drug_request = benefit == "pharmacy"
+    in_0057f = plan_type in CMS_0057F_PLANS and submitted_on >= CMS_0057F_START
+    if plan_type in COMMERCIAL:
+        rule = COMMERCIAL_URGENT if expedited else COMMERCIAL_PRE_SERVICE
+        return Clock(Kind.DECISION_DUE, submitted_on + timedelta(days=3 if expedited else 15), rule)
+    if plan_type == MEDICAID and drug_request:
+        return Clock(
+            Kind.DECISION_DUE, submitted_on + timedelta(days=1), MEDICAID_OUTPATIENT_DRUG_24H
+        )
+    if plan_type == MEDICARE_ADVANTAGE and drug_request:
+        return Clock(
+            Kind.DECISION_DUE, submitted_on + timedelta(days=1 if expedited else 3), MA_PART_B_DRUG
+        )
+    if plan_type in CMS_0057F_PLANS:
+        if expedited:
+            rule = CMS_0057F_EXPEDITED if in_0057f else MA_STANDARD_14D
+            return Clock(Kind.DECISION_DUE, submitted_on + timedelta(days=3), rule)
+        if in_0057f:
+            rule = ESKETAMINE_SERVICE_UNCERTAIN if treatment == "esketamine" else CMS_0057F_STANDARD
+            return Clock(Kind.DECISION_DUE, submitted_on + timedelta(days=7), rule)
+        rule = MA_STANDARD_14D if plan_type == MEDICARE_ADVANTAGE else MEDICAID_STANDARD_14D
+        return Clock(Kind.DECISION_DUE, submitted_on + timedelta(days=14), rule)
+    return None
+
+
+def appeal_filing(
+    *, plan_type: str, level: str, notice_date: date | None, received_on: date | None
+) -> Clock | None:
+    """The last day to file an appeal at `level` after a denial (notice and receipt dates)."""
+    if plan_type in COMMERCIAL and level == "internal_1":
+        # Counted from receipt; without a receipt date, from the letter's date, which can only
+        # be earlier (safer), DOMAIN.md §4.4a.
+        start = received_on or notice_date
+        return start and Clock(
+            Kind.APPEAL_FILING, start + timedelta(days=180), COMMERCIAL_INTERNAL_180D, level
+        )
+    if plan_type == MEDICARE_ADVANTAGE and level == "ma_reconsideration":
+        start = notice_date or received_on
+        if start is None:
+            return None
+        if start >= MA_65_DAY_START:
+            return Clock(
+                Kind.APPEAL_FILING, start + timedelta(days=65), MA_RECONSIDERATION_65D, level
+            )
+        return Clock(Kind.APPEAL_FILING, start + timedelta(days=60), MA_RECONSIDERATION_60D, level)
+    if plan_type == ORIGINAL_MEDICARE and level == "redetermination":
+        start = received_on or notice_date
+        return start and Clock(
+            Kind.APPEAL_FILING, start + timedelta(days=120), MEDICARE_REDETERMINATION_120D, level
+        )
+    if plan_type == MEDICAID and level == "medicaid_plan_appeal":
+        start = _earliest(notice_date, received_on)
+        return start and Clock(
+            Kind.APPEAL_FILING, start + timedelta(days=60), MEDICAID_PLAN_APPEAL_60D, level
+        )
+    if plan_type == MEDICAID and level == "state_fair_hearing":
+        start = _earliest(notice_date, received_on)
+        return start and Clock(
+            Kind.APPEAL_FILING, start + timedelta(days=120), MEDICAID_FAIR_HEARING_120D, level
+        )
+    return None
+
+
+def external_review(
+    *, plan_type: str, grandfathered: str, final_denial_received_on: date | None
+) -> Clock | None:
+    """The last day to ask for an external review after the final internal denial.
+
+    Applies to non-grandfathered commercial plans (DOMAIN.md §4.2); a plan whose grandfathered
+    status is unknown gets the date too, flagged to check.
+    """
+    if plan_type not in COMMERCIAL or grandfathered == "yes" or final_denial_received_on is None:
+        return None
+    due = next_business_day(add_months(final_denial_received_on, 4))
+    return Clock(Kind.EXTERNAL_REVIEW, due, EXTERNAL_REVIEW_4_MONTHS, "external_review")
+
+
+def appeal_decision_due(*, plan_type: str, filed_on: date, expedited: bool, benefit: str):
+    """When the insurer must decide an appeal (first level)."""
+    if plan_type in COMMERCIAL:
+        days = 3 if expedited else 30
+        return Clock(
+            Kind.APPEAL_DECISION_DUE, filed_on + timedelta(days=days), COMMERCIAL_APPEAL_DECISION
+        )
+    if plan_type == MEDICARE_ADVANTAGE:
+        days = 3 if expedited else (7 if benefit == "pharmacy" else 30)
+        return Clock(
+            Kind.APPEAL_DECISION_DUE, filed_on + timedelta(days=days), MA_RECONSIDERATION_DECISION
+        )
+    return None
+
+
+def approval_clocks(*, valid_until: date | None) -> list[Clock]:
+    """The approval's end, and when to start the renewal."""
+    if valid_until is None:
+        return []
+    return [
+        Clock(Kind.REAUTHORIZATION, valid_until - timedelta(days=30), REAUTHORIZATION_30D),
+        Clock(
+            Kind.APPROVAL_EXPIRES,
+            valid_until,
+            R("approval-letter", "", "The end date on your approval letter"),
+        ),
+    ]
