@@ -279,3 +279,12 @@ class AppealForm(OnceForm, forms.ModelForm):
         self.fields["level"].choices = [
             (value, label) for value, label in Appeal.Level.choices if value in allowed
         ]
+
+
+class DeadlineLetterDateForm(forms.Form):
+    letter_due_on = forms.DateField(
+        label=_("The date in my letter"),
+        required=False,
+        widget=DATE,
+        help_text=_("Leave empty to use the date we worked out."),
+    )

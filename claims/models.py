@@ -471,7 +471,9 @@ class Deadline(PublicIdModel):
     # What the deadline belongs to, e.g. "decision_due:pa:12" (unique per case; rows are upserted).
     key = models.CharField(max_length=80)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    level = models.CharField(_("appeal level"), max_length=24, blank=True)
+    level = models.CharField(
+        _("appeal level"), max_length=24, blank=True, choices=Appeal.Level.choices
+    )
     computed_due_on = models.DateField(_("computed date"), null=True, blank=True)
     letter_due_on = models.DateField(
         _("date in your letter"),

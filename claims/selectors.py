@@ -1,11 +1,14 @@
 """Reads. Every look-up of a case goes through get_case_for_user: the one access choke point."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from patients.models import User
 
-from .models import CoverageCase
+from .models import CoverageCase, Deadline
 
 
 def cases_visible_to(user: User) -> QuerySet[CoverageCase]:
@@ -32,3 +35,43 @@ def get_case_for_user(user: User, public_id) -> CoverageCase:
     if case is None:
         raise Http404
     return case
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A deadline as a page shows it: what, when, how many days left, whether it has passed."""
+
+    deadline: Deadline
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left
+
+    @property
+    def overdue_decision(self) -> bool:
+        return self.overdue and self.deadline.kind == Deadline.Kind.DECISION_DUE
+
+
+def open_deadlines(deadlines, today: date) -> list[DeadlineView]:
+    """Deadlines not yet met, soonest first: the future ones, and insurer decisions now late
+    (the patient may act on those); other passed dates are dropped."""
+    views = [
+        DeadlineView(d, (d.due_on - today).days)
+        for d in sorted(deadlines, key=lambda d: d.due_on)
+        if d.met_at is None
+    ]
+    return [v for v in views if not v.overdue or v.overdue_decision]
+
+
+def open_deadlines_prefetch() -> Prefetch:
+    """Prefetch a case's open deadlines in one query for a whole list of cases."""
+    return Prefetch(
+        "deadlines",
+        queryset=Deadline.objects.filter(met_at__isnull=True).order_by("due_on"),
+        to_attr="prefetched_open_deadlines",
+    )

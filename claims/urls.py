@@ -48,4 +48,9 @@ urlpatterns = [
     ),
     path(case + "submit/", views.step_submit, name="step_submit"),
     path(case + "appeal/", views.step_appeal, name="step_appeal"),
+    path(
+        case + "deadlines/<uuid:deadline_id>/letter-date/",
+        views.deadline_letter_date,
+        name="deadline_letter_date",
+    ),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from . import guidance, services
 from .forms import (
     AppealForm,
     CaseStartForm,
+    DeadlineLetterDateForm,
     DecisionForm,
     DenialForm,
     DiagnosisForm,
@@ -34,7 +36,12 @@ from .forms import (
 )
 from .models import CoverageCase, PriorAuthorizationRequest, Referral
 from .progress import STEP_SLUGS, next_step, steps_of, with_step_states
-from .selectors import cases_visible_to, get_case_for_user
+from .selectors import (
+    cases_visible_to,
+    get_case_for_user,
+    open_deadlines,
+    open_deadlines_prefetch,
+)
 
 # --- helpers ---
 
@@ -89,6 +96,9 @@ def _once(request, form) -> bool:
 def _step_page(request, case, slug: str, template: str, context: dict):
     steps = steps_of(case)
     index = STEP_SLUGS.index(slug)
+    if slug in ("submit", "appeal"):
+        context["deadlines"] = open_deadlines(case.deadlines.all(), timezone.localdate())
+        context["letter_date_form"] = DeadlineLetterDateForm()
     return render(
         request,
         template,
@@ -110,17 +120,22 @@ def _step_page(request, case, slug: str, template: str, context: dict):
 
 @patient_required
 def dashboard(request):
-    cases = with_step_states(
-        cases_visible_to(request.user).select_related("policy__payer", "clinic")
-    ).order_by("-updated_at")
+    cases = (
+        with_step_states(cases_visible_to(request.user).select_related("policy__payer", "clinic"))
+        .prefetch_related(open_deadlines_prefetch())
+        .order_by("-updated_at")
+    )
+    today = timezone.localdate()
     rows = []
     for case in cases:
         upcoming = next_step(case)
+        due = open_deadlines(case.prefetched_open_deadlines, today)
         rows.append(
             {
                 "case": case,
                 "steps": [(guidance.STEPS_BY_SLUG[s.slug], s) for s in steps_of(case)],
                 "next": guidance.STEPS_BY_SLUG[upcoming.slug] if upcoming else None,
+                "deadline": due[0] if due else None,
             }
         )
     return render(request, "claims/dashboard.html", {"rows": rows})
@@ -565,3 +580,23 @@ def step_appeal(request, coveragecase_id):
             ).exists(),
         },
     )
+
+
+# --- deadlines ---
+
+
+@patient_required
+@require_POST
+def deadline_letter_date(request, coveragecase_id, deadline_id):
+    case = _case(request, coveragecase_id)
+    deadline = _item(case.deadlines.all(), deadline_id)
+    form = DeadlineLetterDateForm(request.POST)
+    back = request.POST.get("step") if request.POST.get("step") in STEP_SLUGS else "submit"
+    if form.is_valid():
+        services.deadline_set_letter_date(
+            deadline=deadline, letter_due_on=form.cleaned_data["letter_due_on"]
+        )
+        messages.success(request, _("Saved. We will use the date from your letter."))
+    else:
+        messages.error(request, _("Please enter the date as it appears in your letter."))
+    return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)

@@ -239,10 +239,12 @@ def build_patient_world(user: User) -> dict:
         decided_on=datetime.date(2026, 10, 27),
     )
     denial = DenialFactory(pa_request=pa_request)
-    from claims.services import document_upload
+    from claims.services import deadlines_refresh, document_upload
 
     document = document_upload(case=case, category="medical_records", upload=pdf_upload(), by=user)
+    deadline = deadlines_refresh(case=case)[0]
     records = [
+        deadline,
         document,
         patient,
         case,

@@ -315,3 +315,43 @@ def test_the_beat_task_runs_the_service(case, mailbox, django_capture_on_commit_
     ):
         assert send_deadline_reminders.delay().get() == 1
     assert len(mailbox) == 1
+
+
+# --- shown where they matter ---------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_the_next_deadline_with_days_left(owner_client, case):
+    request = PARequestFactory(case=case, submitted_on=D(2026, 11, 20))
+    deadlines_refresh(case=case)
+    with time_machine.travel(dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC), tick=False):
+        page = owner_client.get("/cases/").text
+    assert "decision due" in page
+    assert "6 days left" in page  # due 5 December
+    assert request.pk
+
+
+def test_a_late_decision_is_flagged_on_step_5(owner_client, case):
+    PARequestFactory(case=case, submitted_on=D(2026, 10, 1))
+    deadlines_refresh(case=case)
+    with time_machine.travel(dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC), tick=False):
+        page = owner_client.get(f"/cases/{case.public_id}/submit/").text
+    assert "4 days late" in page
+    assert "treat the delay as a denial" in page
+
+
+def test_the_patient_enters_the_date_from_their_letter(owner_client, case):
+    request = PARequestFactory(case=case, submitted_on=D(2026, 10, 1))
+    pa_request_record_decision(
+        pa_request=request, decision="denied", decided_on=D(2026, 10, 27), received_on=None
+    )
+    filing = _rows(case)["appeal_filing"]
+
+    response = owner_client.post(
+        f"/cases/{case.public_id}/deadlines/{filing.public_id}/letter-date/",
+        {"letter_due_on": "2027-03-01", "step": "appeal"},
+    )
+
+    assert response["Location"] == f"/cases/{case.public_id}/appeal/"
+    filing.refresh_from_db()
+    assert filing.due_on == D(2027, 3, 1)
+    assert "This is the date from your letter" in owner_client.get(response["Location"]).text
