@@ -369,7 +369,11 @@ def _case_clocks(case: CoverageCase) -> dict[str, tuple[deadlines.Clock, bool]]:
 @transaction.atomic
 def deadlines_refresh(*, case: CoverageCase) -> list[Deadline]:
     """Recompute the case's deadlines from its current dates; keep dates from letters."""
-    case = CoverageCase.objects.select_related("policy").select_for_update().get(pk=case.pk)
+    case = (
+        CoverageCase.objects.select_related("policy")
+        .select_for_update(of=("self",))
+        .get(pk=case.pk)
+    )
     clocks = _case_clocks(case)
     existing = {d.key: d for d in case.deadlines.all()}
     now = timezone.now()
