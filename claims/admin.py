@@ -12,6 +12,8 @@ from .models import (
     Denial,
     FormSubmission,
     InsurerCall,
+    Letter,
+    Packet,
     PriorAuthorizationRequest,
     Referral,
     ReminderSent,
@@ -23,7 +25,7 @@ from .selectors import cases_visible_to
 READONLY = ["public_id", "created_at", "updated_at"]
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class ScopedMixin:
     """Rows reachable from a case this user may see; `case_path` leads from the row to its case."""
 
     case_path = "case"
@@ -33,6 +35,10 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{self.case_path}__in": cases_visible_to(request.user)})
+
+
+class ScopedAdmin(ScopedMixin, SimpleHistoryAdmin):
+    """Scoped, with the change history of models that keep one."""
 
 
 class CaseRecordAdmin(ScopedAdmin):
@@ -209,7 +215,7 @@ class DeadlineAdmin(CaseRecordAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(ScopedAdmin):
+class ReminderSentAdmin(ScopedMixin, admin.ModelAdmin):
     case_path = "deadline__case"
     list_display = ["deadline", "days_before", "sent_at"]
     list_select_related = ["deadline"]
@@ -218,4 +224,49 @@ class ReminderSentAdmin(ScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Letter)
+class LetterAdmin(CaseRecordAdmin):
+    list_display = ["kind", "case", "denial", "signed_copy", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["case__patient__legal_last_name"]
+    raw_id_fields = ["denial", "signed_copy"]
+    readonly_fields = [*READONLY, "edited_by"]
+
+
+@admin.register(Packet)
+class PacketAdmin(ScopedAdmin):
+    list_display = [
+        "__str__",
+        "case",
+        "status",
+        "is_newest",
+        "page_count",
+        "render_ms",
+        "created_at",
+    ]
+    list_filter = ["kind", "status", "is_newest"]
+    list_select_related = ["case__patient__user"]
+    search_fields = ["=sha256"]
+    exclude = ["file"]
+    readonly_fields = [
+        *READONLY,
+        "case",
+        "kind",
+        "denial",
+        "version",
+        "is_newest",
+        "status",
+        "source_digest",
+        "page_count",
+        "size",
+        "sha256",
+        "render_ms",
+        "error",
+        "requested_by",
+    ]
+
+    def has_add_permission(self, request):
         return False

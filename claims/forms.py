@@ -288,3 +288,14 @@ class DeadlineLetterDateForm(forms.Form):
         widget=DATE,
         help_text=_("Leave empty to use the date we worked out."),
     )
+
+
+class LetterForm(forms.Form):
+    text = forms.CharField(
+        label=_("Letter"),
+        widget=forms.Textarea(attrs={"rows": 24}),
+        max_length=20000,
+        help_text=_(
+            "Check every fact. Your provider fills in the parts in [square brackets] and signs."
+        ),
+    )

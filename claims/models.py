@@ -517,3 +517,98 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deadline_id} -{self.days_before}d"
+
+
+class Letter(PublicIdModel):
+    """A letter drafted from the case (claims/letters.py), then edited by the patient or clinic
+    staff. Packets render this saved text; it is a draft until a signed copy is attached."""
+
+    class Kind(models.TextChoices):
+        MEDICAL_NECESSITY = "medical_necessity", _("Letter of medical necessity")
+        APPEAL = "appeal", _("Appeal letter")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    denial = models.ForeignKey(
+        Denial, on_delete=models.CASCADE, null=True, blank=True, related_name="letters"
+    )
+    text = models.TextField(_("letter"))
+    signed_copy = models.ForeignKey(
+        SupportingDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed copy"),
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["case", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "denial"],
+                name="one_letter_per_kind_and_denial",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.signed_copy_id is None
+
+
+class Packet(PublicIdModel):
+    """A rendered PDF packet: a record the clinic keeps, not a cache. Old versions stay; the
+    newest of each kind is marked; the task fills in the file (claims/tasks.py)."""
+
+    class Kind(models.TextChoices):
+        PRIOR_AUTHORIZATION = "prior_authorization", _("Pre-authorization packet")
+        APPEAL = "appeal", _("Appeal packet")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be made")
+        RENDERING = "rendering", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be made")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="packets")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    denial = models.ForeignKey(
+        Denial, on_delete=models.CASCADE, null=True, blank=True, related_name="packets"
+    )
+    version = models.PositiveIntegerField()
+    is_newest = models.BooleanField(default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # A digest of the facts the packet was made from: when the case changes, it no longer matches.
+    source_digest = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="packets/", max_length=200, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["case", "kind", "is_newest"])]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "version"], name="packet_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"

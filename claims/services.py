@@ -6,7 +6,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,8 @@ from .models import (
     Denial,
     FormSubmission,
     InsurerCall,
+    Letter,
+    Packet,
     PriorAuthorizationRequest,
     ReminderSent,
     SupportingDocument,
@@ -433,3 +435,109 @@ def deadline_reminders_send(*, today: date) -> int:
             )
         sent += 1
     return sent
+
+
+# --- Letters and packets ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_get_or_draft(*, case: CoverageCase, kind: str, denial: Denial | None = None) -> Letter:
+    """The case's saved letter of this kind, drafted from the case the first time it is needed."""
+    from . import letters
+
+    letter = Letter.objects.filter(case=case, kind=kind, denial=denial).first()
+    if letter is not None:
+        return letter
+    if kind == Letter.Kind.APPEAL:
+        text = letters.draft_appeal_letter(case, denial)
+    else:
+        text = letters.draft_medical_necessity_letter(case)
+    letter = Letter(case=case, kind=kind, denial=denial, text=text)
+    letter.full_clean()
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def letter_save(*, letter: Letter, text: str, by: User) -> Letter:
+    """Save an edited letter; the next packet renders this text."""
+    letter.text = text
+    letter.edited_by = by
+    letter.full_clean()
+    letter.save(update_fields=["text", "edited_by", "updated_at"])
+    return letter
+
+
+@transaction.atomic
+def packet_request(
+    *, case: CoverageCase, kind: str, by: User, denial: Denial | None = None
+) -> Packet:
+    """Queue a new version of a packet; the worker renders it after this transaction commits."""
+    from .pdf import facts_digest, packet_facts
+    from .tasks import render_packet
+
+    if kind == Packet.Kind.APPEAL and denial is None:
+        raise CaseStateError(_("An appeal packet needs a denial to answer."))
+    letter_kind = (
+        Letter.Kind.APPEAL if kind == Packet.Kind.APPEAL else Letter.Kind.MEDICAL_NECESSITY
+    )
+    letter_get_or_draft(case=case, kind=letter_kind, denial=denial)
+    CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)  # one version at a time
+    versions = Packet.objects.filter(case=case, kind=kind)
+    number = (versions.aggregate(n=models.Max("version"))["n"] or 0) + 1
+    versions.filter(is_newest=True).update(is_newest=False)
+    packet = Packet(
+        case=case, kind=kind, denial=denial, version=number, requested_by=by, is_newest=True
+    )
+    packet.source_digest = facts_digest(packet_facts(packet))
+    packet.full_clean()
+    packet.save()
+    transaction.on_commit(partial(render_packet.delay, packet.pk))
+    return packet
+
+
+def packet_is_out_of_date(packet: Packet) -> bool:
+    """Whether the case changed since this packet was made."""
+    from .pdf import facts_digest, packet_facts
+
+    return packet.source_digest != facts_digest(packet_facts(packet))
+
+
+def packet_render(*, packet_id: int) -> Packet:
+    """Render a packet and store its file; running it twice leaves the same state.
+
+    Raises PacketRenderError for a packet that cannot be made; other exceptions are transient
+    (the task retries them).
+    """
+    import time
+
+    from .pdf import render_packet_pdf
+
+    claimed = Packet.objects.filter(
+        pk=packet_id, status__in=[Packet.Status.QUEUED, Packet.Status.RENDERING]
+    ).update(status=Packet.Status.RENDERING, updated_at=timezone.now())
+    packet = Packet.objects.select_related("case__patient__user", "denial").get(pk=packet_id)
+    if not claimed:
+        return packet  # already ready (or failed for good): nothing to do
+    started = time.monotonic()
+    data, pages = render_packet_pdf(packet)
+    elapsed_ms = int((time.monotonic() - started) * 1000)
+    if packet.file:
+        packet.file.delete(save=False)
+    name = f"packet-{packet.case.public_id}-{packet.kind}-v{packet.version}.pdf"
+    packet.file.save(name, ContentFile(data), save=False)
+    packet.page_count = pages
+    packet.size = len(data)
+    packet.sha256 = hashlib.sha256(data).hexdigest()
+    packet.render_ms = elapsed_ms
+    packet.status = Packet.Status.READY
+    packet.error = ""
+    packet.save()
+    return packet
+
+
+def packet_mark_failed(*, packet_id: int, message: str) -> None:
+    """Give up on a packet, with a message the patient can read."""
+    Packet.objects.filter(pk=packet_id).exclude(status=Packet.Status.READY).update(
+        status=Packet.Status.FAILED, error=message, updated_at=timezone.now()
+    )

@@ -1,7 +1,12 @@
 """Background tasks: they take ids or nothing, and call a service."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="claims.send_deadline_reminders", acks_late=True)
@@ -11,3 +16,38 @@ def send_deadline_reminders() -> int:
     from .services import deadline_reminders_send
 
     return deadline_reminders_send(today=timezone.localdate())
+
+
+@shared_task(
+    bind=True,
+    name="claims.render_packet",
+    acks_late=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def render_packet(self, packet_id: int) -> str:
+    """Render one packet. Idempotent (a ready packet is left alone), so acks_late is safe: a
+    worker lost mid-render hands the packet to another. Transient errors are retried with
+    backoff; after the last try the packet is marked failed with a readable message."""
+    from .models import Packet
+    from .services import packet_mark_failed, packet_render
+
+    try:
+        return packet_render(packet_id=packet_id).status
+    except Packet.DoesNotExist:
+        return "missing"  # deleted with its case: nothing to retry
+    except Exception as exc:
+        if self.request.retries < self.max_retries:
+            logger.warning("packet %s: retrying (%s)", packet_id, type(exc).__name__)
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        # The type only: an exception's text could quote the patient's data.
+        logger.error("packet %s: render failed for good (%s)", packet_id, type(exc).__name__)
+        packet_mark_failed(
+            packet_id=packet_id,
+            message=_(
+                "We could not make this packet. Please try again later; if it keeps failing, "
+                "remove the newest uploaded document and try again."
+            ),
+        )
+        return "failed"

@@ -234,7 +234,8 @@ def _reencode_image(data: bytes, kind: _Kind) -> tuple[bytes, str, str]:
             # only an exception where warnings are errors (as in tests), so check it here too.
             if image.width * image.height > Image.MAX_IMAGE_PIXELS:
                 raise too_many_pixels
-            image.load()
+            with _strict_decoding():
+                image.load()
             dpi = image.info.get("dpi")
             upright = ImageOps.exif_transpose(image)  # phone photos are stored sideways
     except ValidationError:
@@ -262,6 +263,22 @@ def _reencode_image(data: bytes, kind: _Kind) -> tuple[bytes, str, str]:
     out = io.BytesIO()
     clean.save(out, out_format, **options)
     return out.getvalue(), content_type, extension
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Refuse truncated pictures while decoding an upload.
+
+    WeasyPrint sets Pillow's process-wide ImageFile.LOAD_TRUNCATED_IMAGES to True when it is
+    imported (the worker imports both), so the check cannot rely on the module default. Packet
+    rendering runs in worker processes, one task at a time, so the switch is not shared with it.
+    """
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _to_jpeg_mode(image: Image.Image) -> Image.Image:

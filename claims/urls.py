@@ -48,6 +48,18 @@ urlpatterns = [
     ),
     path(case + "submit/", views.step_submit, name="step_submit"),
     path(case + "appeal/", views.step_appeal, name="step_appeal"),
+    path(case + "letters/<uuid:letter_id>/", views.letter_edit, name="letter_edit"),
+    path(case + "packets/new/", views.packet_create, name="packet_create"),
+    path(
+        case + "packets/<uuid:packet_id>/status/",
+        views.packet_status,
+        name="packet_status",
+    ),
+    path(
+        case + "packets/<uuid:packet_id>/download/",
+        views.packet_download,
+        name="packet_download",
+    ),
     path(
         case + "deadlines/<uuid:deadline_id>/letter-date/",
         views.deadline_letter_date,

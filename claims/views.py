@@ -2,9 +2,10 @@
 patient posted (or the one kept while their session had expired), call a service, redirect."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from .forms import (
     DocumentUploadForm,
     InsurancePolicyForm,
     InsurerCallForm,
+    LetterForm,
     PARequestForm,
     PolicyChoiceForm,
     ProviderForm,
@@ -34,7 +36,7 @@ from .forms import (
     SymptomScoreForm,
     TreatmentTrialForm,
 )
-from .models import CoverageCase, PriorAuthorizationRequest, Referral
+from .models import CoverageCase, Letter, Packet, PriorAuthorizationRequest, Referral
 from .progress import STEP_SLUGS, next_step, steps_of, with_step_states
 from .selectors import (
     cases_visible_to,
@@ -99,6 +101,19 @@ def _step_page(request, case, slug: str, template: str, context: dict):
     if slug in ("submit", "appeal"):
         context["deadlines"] = open_deadlines(case.deadlines.all(), timezone.localdate())
         context["letter_date_form"] = DeadlineLetterDateForm()
+        kind = Packet.Kind.PRIOR_AUTHORIZATION if slug == "submit" else Packet.Kind.APPEAL
+        packets = list(case.packets.filter(kind=kind))
+        newest = next((p for p in packets if p.is_newest), None)
+        context["packets"] = packets
+        context["packet_kind"] = kind
+        context["packet_out_of_date"] = bool(
+            newest
+            and newest.status == Packet.Status.READY
+            and services.packet_is_out_of_date(newest)
+        )
+        context["letters"] = case.letters.filter(
+            kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
+        )
     return render(
         request,
         template,
@@ -600,3 +615,76 @@ def deadline_letter_date(request, coveragecase_id, deadline_id):
     else:
         messages.error(request, _("Please enter the date as it appears in your letter."))
     return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
+
+
+# --- letters and packets ---
+
+
+@patient_required
+def letter_edit(request, coveragecase_id, letter_id):
+    case = _case(request, coveragecase_id)
+    letter = _item(case.letters.all(), letter_id)
+    form = LetterForm(_posted(request), initial={"text": letter.text})
+    back = "appeal" if letter.kind == Letter.Kind.APPEAL else "submit"
+    if request.method == "POST" and form.is_valid():
+        services.letter_save(letter=letter, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, _("Your letter is saved. Make a new packet to use it."))
+        return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
+    return render(
+        request,
+        "claims/letter_edit.html",
+        {"case": case, "letter": letter, "form": form, "back": back},
+    )
+
+
+@patient_required
+@require_POST
+def packet_create(request, coveragecase_id):
+    case = _case(request, coveragecase_id)
+    kind = request.POST.get("kind")
+    if kind not in Packet.Kind.values:
+        raise Http404
+    denial = None
+    if kind == Packet.Kind.APPEAL:
+        denial = (
+            case.pa_requests.filter(denial__isnull=False)
+            .select_related("denial")
+            .order_by("-decided_on", "-created_at")
+            .first()
+        )
+        denial = denial.denial if denial else None
+    try:
+        services.packet_request(case=case, kind=kind, by=request.user, denial=denial)
+    except services.CaseStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("We are making your packet. This page will update by itself."))
+    back = "appeal" if kind == Packet.Kind.APPEAL else "submit"
+    return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
+
+
+@login_required
+def packet_status(request, coveragecase_id, packet_id):
+    """For the page that waits for a packet: its state, no health data."""
+    case = _case(request, coveragecase_id)
+    packet = _item(case.packets.all(), packet_id)
+    return JsonResponse({"status": packet.status})
+
+
+@login_required
+def packet_download(request, coveragecase_id, packet_id):
+    """The packet PDF, for the patient or staff of the clinic the case is shared with."""
+    case = _case(request, coveragecase_id)
+    packet = _item(case.packets.filter(status=Packet.Status.READY), packet_id)
+    patient_services.access_log_record(
+        actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=packet
+    )
+    kind = "appeal" if packet.kind == Packet.Kind.APPEAL else "preauthorization"
+    response = FileResponse(
+        packet.file.open("rb"),
+        as_attachment=True,
+        filename=f"{kind}-packet-v{packet.version}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

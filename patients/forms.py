@@ -256,6 +256,21 @@ class DiagnosisForm(forms.Form):
 
 
 class TreatmentTrialForm(forms.ModelForm):
+    field_order = [
+        "kind",
+        "name_as_entered",
+        "daily_dose",
+        "dose_unit",
+        "weeks_at_dose",
+        "started",
+        "stopped",
+        "adherence",
+        "response",
+        "percent_improvement",
+        "side_effects",
+        "reason_stopped",
+    ]
+
     started = forms.CharField(
         label=_("Started"),
         required=False,

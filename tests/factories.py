@@ -239,11 +239,19 @@ def build_patient_world(user: User) -> dict:
         decided_on=datetime.date(2026, 10, 27),
     )
     denial = DenialFactory(pa_request=pa_request)
-    from claims.services import deadlines_refresh, document_upload
+    from django.core.files.base import ContentFile
+
+    from claims.models import Packet
+    from claims.services import deadlines_refresh, document_upload, letter_get_or_draft
 
     document = document_upload(case=case, category="medical_records", upload=pdf_upload(), by=user)
     deadline = deadlines_refresh(case=case)[0]
+    letter = letter_get_or_draft(case=case, kind="medical_necessity")
+    packet = Packet(case=case, kind="prior_authorization", version=1, status="ready", page_count=1)
+    packet.file.save("packet.pdf", ContentFile(pdf_upload().read()), save=True)
     records = [
+        letter,
+        packet,
         deadline,
         document,
         patient,

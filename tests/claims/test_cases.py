@@ -203,9 +203,9 @@ def test_export_includes_every_record_and_file(client, owner):
     for model in world:
         assert records.get(model._meta.label), model._meta.label
     assert records["claims.SupportingDocument"][0]["original_name"] == "records.pdf"
-    files = [n for n in archive.namelist() if n.startswith("files/")]
-    assert len(files) == 1
-    assert archive.read(files[0]).startswith(b"%PDF")
+    files = sorted(n for n in archive.namelist() if n.startswith("files/"))
+    assert [n.split("-")[0] for n in files] == ["files/packet", "files/supportingdocument"]
+    assert all(archive.read(name).startswith(b"%PDF") for name in files)
 
 
 def test_deleting_the_account_removes_every_record_file_and_history(

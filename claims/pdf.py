@@ -1,0 +1,212 @@
+"""Packets as PDF: HTML rendered by WeasyPrint, the uploaded documents appended with pypdf, and a
+footer (patient, member ID, page X of Y) stamped on every page, appended ones included.
+
+`render_packet_pdf` only reads: no database writes (the task records the result). Packets render
+in English whatever the interface language: insurers read English.
+"""
+
+import hashlib
+import io
+import json
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from PIL import Image
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import RectangleObject
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import codes, timeline
+from .models import Letter, Packet, PriorAuthorizationRequest
+
+logger = logging.getLogger(__name__)
+
+LETTER_W, LETTER_H = 612, 792  # US Letter, in points: what fax machines and portals expect
+STATIC_BASE = "https://static.coverage-guide.invalid/"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves the app's own static files and nothing else: no file://, no network.
+
+    Template text is escaped, so a patient's field cannot become markup; this is the second
+    wall, should an <img src="file:///etc/passwd"> or an outside URL ever reach WeasyPrint.
+    """
+
+    def fetch(self, url, headers=None):
+        if not url.startswith(STATIC_BASE):
+            raise ValueError("refused: packets load only the app's static files")
+        relative = url.removeprefix(STATIC_BASE).split("?")[0]
+        if ".." in Path(relative).parts:
+            raise ValueError("refused: path outside the static files")
+        found = finders.find(relative)
+        if not found:
+            raise ValueError("not a static file")
+        mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, body=Path(found).read_bytes(), headers={"Content-Type": mime}
+        )
+
+
+@dataclass
+class Enclosure:
+    number: int
+    title: str
+    category: str
+    pages: int
+    reader: PdfReader | None  # None: could not be attached
+
+    @property
+    def attached(self) -> bool:
+        return self.reader is not None
+
+
+def _enclosure_reader(document) -> PdfReader | None:
+    """The document as PDF pages, or None when it cannot be read (encrypted, broken, missing)."""
+    try:
+        with document.file.open("rb") as fh:
+            data = fh.read()
+        if document.content_type == "application/pdf":
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                return None
+            _ = [page.mediabox for page in reader.pages]
+            return reader
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        buffer = io.BytesIO()
+        dpi = image.info.get("dpi", (150, 150))[0] or 150
+        image.save(buffer, "PDF", resolution=float(dpi))
+        return PdfReader(io.BytesIO(buffer.getvalue()))
+    except Exception:  # an unreadable upload must not sink the whole packet
+        logger.warning("packet: an enclosure could not be attached", exc_info=False)
+        return None
+
+
+def packet_facts(packet: Packet) -> dict:
+    """Everything the packet shows, read from the case (no writes)."""
+    case = packet.case
+    patient = case.patient
+    policy = case.policy
+    requests = list(case.pa_requests.all())
+    latest_request = requests[0] if requests else None
+    today = timezone.localdate()
+    letter_kind = (
+        Letter.Kind.APPEAL if packet.kind == Packet.Kind.APPEAL else Letter.Kind.MEDICAL_NECESSITY
+    )
+    letter = case.letters.filter(kind=letter_kind, denial=packet.denial).first()
+    trials = list(patient.treatment_trials.all())
+    scores = list(patient.symptom_scores.all())
+    documents = list(case.documents.order_by("category", "created_at"))
+    if letter and letter.signed_copy_id:
+        documents = [d for d in documents if d.pk != letter.signed_copy_id]
+    return {
+        "packet": packet,
+        "case": case,
+        "patient": patient,
+        "policy": policy,
+        "diagnoses": list(patient.diagnoses.all()),
+        "trials": trials,
+        "scores": scores,
+        "codes": codes.treatment_codes(
+            treatment=case.treatment,
+            plan_type=policy.plan_type if policy else "",
+            service_date=today,
+        ),
+        "urgency": latest_request.get_urgency_display()
+        if latest_request
+        else PriorAuthorizationRequest.Urgency.STANDARD.label,
+        "latest_request": latest_request,
+        "denial": packet.denial,
+        "referral": case.referrals.select_related("provider").first(),
+        "clinic": case.clinic,
+        "letter": letter,
+        "documents": documents,
+        "today": today,
+        "timeline_svg": timeline.trials_timeline_svg(trials, scores, today=today),
+    }
+
+
+def facts_digest(facts: dict) -> str:
+    """A fingerprint of the facts: a later edit of the case changes it (the packet is then out
+    of date)."""
+
+    def plain(value):
+        if hasattr(value, "_meta"):
+            return [value._meta.label, value.pk, str(getattr(value, "updated_at", ""))]
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return str(value)
+
+    keys = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral", "denial"]
+    payload = json.dumps({k: plain(facts[k]) for k in keys}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _fit_to_letter(page) -> None:
+    """Scale a page (any size) to fit US Letter, centred."""
+    box = page.mediabox
+    width, height = float(box.width), float(box.height)
+    if (round(width), round(height)) == (LETTER_W, LETTER_H) and float(box.left) == 0:
+        return
+    scale = min(LETTER_W / width, LETTER_H / height)
+    dx = (LETTER_W - width * scale) / 2 - float(box.left) * scale
+    dy = (LETTER_H - height * scale) / 2 - float(box.bottom) * scale
+    page.add_transformation(Transformation().scale(scale, scale).translate(dx, dy))
+    page.mediabox = RectangleObject([0, 0, LETTER_W, LETTER_H])
+    page.cropbox = RectangleObject([0, 0, LETTER_W, LETTER_H])
+
+
+def render_packet_pdf(packet: Packet) -> tuple[bytes, int]:
+    """The packet as one PDF, and its page count."""
+    with translation.override("en"):
+        facts = packet_facts(packet)
+        enclosures = []
+        for number, document in enumerate(facts["documents"], start=1):
+            reader = _enclosure_reader(document)
+            enclosures.append(
+                Enclosure(
+                    number=number,
+                    title=document.title or document.get_category_display(),
+                    category=document.get_category_display(),
+                    pages=len(reader.pages) if reader else 0,
+                    reader=reader,
+                )
+            )
+        html = render_to_string("claims/pdf/packet.html", {**facts, "enclosures": enclosures})
+        fetcher = StaticOnlyFetcher()
+        body = HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf()
+
+        writer = PdfWriter()
+        writer.append(PdfReader(io.BytesIO(body)))
+        for enclosure in enclosures:
+            if enclosure.reader is not None:
+                writer.append(enclosure.reader)
+        for page in writer.pages:
+            _fit_to_letter(page)
+
+        total = len(writer.pages)
+        policy = facts["policy"]
+        footer_html = render_to_string(
+            "claims/pdf/footer.html",
+            {
+                "name": facts["patient"].legal_name or facts["patient"].user.email,
+                "member_id": policy.member_id if policy else "",
+                "pages": range(1, total + 1),
+                "total": total,
+            },
+        )
+        footers = PdfReader(io.BytesIO(HTML(string=footer_html, url_fetcher=fetcher).write_pdf()))
+        for page, footer in zip(writer.pages, footers.pages, strict=True):
+            page.merge_page(footer)
+
+        output = io.BytesIO()
+        writer.write(output)
+        return output.getvalue(), total
