@@ -1,6 +1,8 @@
 """Test settings: the real settings module with fast, local, deterministic services."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -9,6 +11,13 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ["REDIS_URL"] = ""  # eager Celery; tests that need a real worker start their own Redis
 
 from .settings import *  # noqa: E402, F403
+
+# A file, not SQLite's in-memory default, so a real Celery worker process (tests marked
+# "worker") can open the same test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"coverage-guide-test-{os.getpid()}.sqlite3")
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
