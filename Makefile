@@ -3,12 +3,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install run worker test test-fast smoke lint fmt check-deploy clean
+.PHONY: help install run worker test test-fast smoke bench lint fmt check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
 	@echo "make test         the whole test suite"
 	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
+	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
 	@echo "make lint / fmt   ruff check / ruff format"
 	@echo "make check-deploy Django's deployment checks with production settings"
 
@@ -33,6 +34,9 @@ test-fast: install
 
 smoke: install
 	$(PY) scripts/smoke.py
+
+bench: install
+	$(PY) bench/packet_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

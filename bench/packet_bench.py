@@ -1,0 +1,170 @@
+"""Benchmark: how long a realistic pre-authorization packet takes to render.
+
+A case with 8 treatment trials, 3 diagnoses, 4 scores and 20 appended pages (10 PDF documents of
+2 pages) is rendered N times through the task's service (packet_render: facts, HTML, WeasyPrint,
+pypdf merge, footer stamp, storage write, database update), beside WeasyPrint alone on the same
+HTML. The ratio is the pipeline's overhead over WeasyPrint. Then packets per minute with 1 and 2
+worker processes. Run with `make bench` (uses a throwaway SQLite database and media folder).
+
+Ratios measured in one run are what to compare: these machines are noisy.
+"""
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="coverage-guide-bench-"))
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="coverage_guide.settings",
+    DJANGO_DEBUG="1",
+    SECRET_KEY="bench-only-secret-key-0123456789abcdef0123456789abcdef",  # noqa: S106
+    DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
+    PRIVATE_MEDIA_ROOT=str(WORK / "media"),
+    REDIS_URL="",
+    LOG_LEVEL="WARNING",
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+
+
+def build_case():
+    import datetime as dt
+
+    from claims import services
+    from claims.models import Packet
+    from tests.factories import (
+        CaseFactory,
+        DiagnosisFactory,
+        PolicyFactory,
+        SymptomScoreFactory,
+        TreatmentTrialFactory,
+        UserFactory,
+        pdf_upload,
+    )
+
+    user = UserFactory(email="bench@example.com")
+    patient = user.patient
+    case = CaseFactory(patient=patient, policy=PolicyFactory(patient=patient))
+    for code in ("F33.2", "F41.1", "F43.10"):
+        DiagnosisFactory(patient=patient, icd10_code=code, is_primary=code == "F33.2")
+    drugs = [
+        "sertraline", "escitalopram", "bupropion", "venlafaxine",
+        "duloxetine", "mirtazapine", "aripiprazole", "lithium",
+    ]  # fmt: skip
+    for n, drug in enumerate(drugs):
+        start = dt.date(2018 + n // 2, 1 + (n % 2) * 6, 1)
+        TreatmentTrialFactory(
+            patient=patient,
+            name_as_entered=drug.title(),
+            drug_generic=drug,
+            start_date=start,
+            end_date=start + dt.timedelta(weeks=10),
+        )
+    for n in range(4):
+        SymptomScoreFactory(patient=patient, taken_on=dt.date(2023 + n, 3, 1), total=18 + n)
+    for n in range(10):
+        services.document_upload(
+            case=case,
+            category="medical_records",
+            upload=pdf_upload(f"records-{n}.pdf", pages=2),
+            by=user,
+            title=f"Records {n}",
+        )
+    services.letter_get_or_draft(case=case, kind="medical_necessity")
+    return case, user, Packet
+
+
+def new_packet(case, user, Packet, version):
+    return Packet.objects.create(
+        case=case, kind="prior_authorization", version=version, requested_by=user
+    ).pk
+
+
+def render_many(packet_ids):
+    from claims.services import packet_render
+
+    connections.close_all()
+    for packet_id in packet_ids:
+        packet_render(packet_id=packet_id)
+    connections.close_all()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=7, help="renders for the medians")
+    parser.add_argument("--per-process", type=int, default=4, help="packets per process")
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    from claims import pdf
+    from claims.services import packet_render
+
+    case, user, Packet = build_case()
+    version = 0
+
+    task_ms, pages = [], 0
+    for _ in range(args.n):
+        version += 1
+        started = time.perf_counter()
+        packet = packet_render(packet_id=new_packet(case, user, Packet, version))
+        task_ms.append((time.perf_counter() - started) * 1000)
+        pages = packet.page_count
+
+    packet = Packet.objects.get(case=case, version=version)
+    with translation.override("en"):
+        facts = pdf.packet_facts(packet)
+        html = render_to_string("claims/pdf/packet.html", {**facts, "enclosures": []})
+    weasy_ms = []
+    for _ in range(args.n):
+        started = time.perf_counter()
+        HTML(string=html, base_url=pdf.STATIC_BASE, url_fetcher=pdf.StaticOnlyFetcher()).write_pdf()
+        weasy_ms.append((time.perf_counter() - started) * 1000)
+
+    task_median, weasy_median = statistics.median(task_ms), statistics.median(weasy_ms)
+    print(f"packet: {pages} pages (20 appended), {args.n} renders each")
+    print(f"task (packet_render) median   {task_median:8.0f} ms")
+    print(f"WeasyPrint alone, same HTML   {weasy_median:8.0f} ms")
+    print(f"ratio task / WeasyPrint       {task_median / weasy_median:8.2f}")
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    for processes in (1, 2):
+        batches = []
+        for _ in range(processes):
+            ids = []
+            for _ in range(args.per_process):
+                version += 1
+                ids.append(new_packet(case, user, Packet, version))
+            batches.append(ids)
+        connections.close_all()
+        started = time.perf_counter()
+        workers = [context.Process(target=render_many, args=(ids,)) for ids in batches]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        elapsed = time.perf_counter() - started
+        done = processes * args.per_process
+        print(f"{processes} worker process(es): {done} packets in {elapsed:5.1f} s = "
+              f"{done / elapsed * 60:5.1f} packets/minute")  # fmt: skip
+    print(f"(work files in {WORK})")
+
+
+if __name__ == "__main__":
+    main()
