@@ -102,7 +102,12 @@ class PolicyFactory(DjangoModelFactory):
         model = InsurancePolicy
 
     patient = factory.SubFactory(PatientFactory)
-    payer = factory.LazyFunction(lambda: Payer.objects.get(name="Cigna Healthcare"))
+    # get_or_create: a transactional test before this one may have flushed the seeded payers.
+    payer = factory.LazyFunction(
+        lambda: Payer.objects.get_or_create(name="Cigna Healthcare", defaults={"kind": "insurer"})[
+            0
+        ]
+    )
     plan_name = "Open Access Plus"
     plan_type = InsurancePolicy.PlanType.EMPLOYER_SELF_FUNDED
     member_id = factory.Sequence(lambda n: f"U{n:08d}")
