@@ -133,8 +133,10 @@ def _step_page(request, case, slug: str, template: str, context: dict):
 # --- dashboard, new case, overview, financing ---
 
 
-@patient_required
+@login_required
 def dashboard(request):
+    if not request.user.is_patient:
+        return redirect("admin:index")  # the landing page after login; staff work in admin
     cases = (
         with_step_states(cases_visible_to(request.user).select_related("policy__payer", "clinic"))
         .prefetch_related(open_deadlines_prefetch())

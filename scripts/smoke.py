@@ -318,12 +318,15 @@ def log_in(base_url: str, email: str) -> tuple[urllib.request.OpenerDirector, st
 
 
 def check_patient(stack: Stack) -> str:
-    _, final_url, body = log_in(stack.base_url, PATIENT_EMAIL)
-    if urllib.parse.urlsplit(final_url).path != "/account/":
-        raise SmokeFailure(f"the patient landed on {final_url}, expected /account/")
-    if f"You are logged in as {PATIENT_EMAIL}" not in body:
+    opener, final_url, body = log_in(stack.base_url, PATIENT_EMAIL)
+    if urllib.parse.urlsplit(final_url).path != "/cases/":
+        raise SmokeFailure(f"the patient landed on {final_url}, expected /cases/")
+    if "Esketamine nasal spray" not in body:
+        raise SmokeFailure("the dashboard does not show the demo esketamine case")
+    status, _, account = fetch(opener, f"{stack.base_url}/account/")
+    if status != 200 or f"You are logged in as {PATIENT_EMAIL}" not in account:
         raise SmokeFailure(f"the account page does not say 'You are logged in as {PATIENT_EMAIL}'")
-    return "patient login -> /account/ shows the demo email"
+    return "patient login -> /cases/ shows the demo case; /account/ shows the demo email"
 
 
 def check_staff(stack: Stack) -> str:

@@ -447,4 +447,5 @@ def test_code_search_offers_codes_in_plain_language(owner_client, case):
 
 def test_staff_cannot_use_the_patient_wizard(client, clinic_staff, case):
     client.force_login(clinic_staff)
-    assert client.get(reverse("claims:dashboard")).status_code == 404
+    assert client.get(reverse("claims:dashboard"))["Location"] == reverse("admin:index")
+    assert client.get(reverse("claims:step_policy", args=[case.public_id])).status_code == 404
