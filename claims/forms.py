@@ -299,3 +299,84 @@ class LetterForm(forms.Form):
             "Check every fact. Your provider fills in the parts in [square brackets] and signs."
         ),
     )
+
+
+class ReviewForm(forms.Form):
+    """The reviewer's panel on the admin case page: one step of the review, with a note."""
+
+    STEPS = [
+        ("start", _("Start review")),
+        ("request_changes", _("Request changes from the patient")),
+        ("attach_signed", _("Attach the signed letter of medical necessity")),
+        ("approve", _("Approve to send (newest packet)")),
+        ("sent", _("Mark as sent to the insurer")),
+    ]
+    step = forms.ChoiceField(label=_("Step"), choices=STEPS)
+    note = forms.CharField(
+        label=_("Note (the patient sees notes asking for changes)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    signed_document = forms.ModelChoiceField(
+        label=_("Signed letter (an uploaded document)"),
+        queryset=SupportingDocument.objects.none(),
+        required=False,
+    )
+    method = forms.ChoiceField(
+        label=_("Sent by"),
+        choices=[("", "—"), *PriorAuthorizationRequest.Method.choices],
+        required=False,
+    )
+    submitted_on = forms.DateField(label=_("Sent on"), required=False, widget=DATE)
+    reference_number = forms.CharField(label=_("Reference number"), required=False)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=PriorAuthorizationRequest.Urgency.choices,
+        initial=PriorAuthorizationRequest.Urgency.STANDARD,
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["signed_document"].queryset = case.documents.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        step = cleaned.get("step")
+        if step == "request_changes" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Say what the patient should change."))
+        if step == "attach_signed" and not cleaned.get("signed_document"):
+            self.add_error("signed_document", _("Choose the uploaded signed letter."))
+        if step == "sent":
+            if not cleaned.get("method"):
+                self.add_error("method", _("How was it sent?"))
+            if not cleaned.get("submitted_on"):
+                self.add_error("submitted_on", _("When was it sent?"))
+        return cleaned
+
+    def step_label(self) -> str:
+        return str(dict(self.STEPS)[self.cleaned_data["step"]])
+
+    def apply(self, *, by) -> None:
+        from . import services
+
+        data, case = self.cleaned_data, self.case
+        step = data["step"]
+        if step == "start":
+            services.case_review_start(case=case, by=by, note=data["note"])
+        elif step == "request_changes":
+            services.case_request_changes(case=case, by=by, note=data["note"])
+        elif step == "attach_signed":
+            services.case_attach_signed_letter(case=case, document=data["signed_document"])
+        elif step == "approve":
+            services.case_approve_to_send(case=case, by=by, note=data["note"])
+        elif step == "sent":
+            services.case_mark_sent(
+                case=case,
+                by=by,
+                method=data["method"],
+                submitted_on=data["submitted_on"],
+                reference_number=data["reference_number"],
+                urgency=data["urgency"],
+                note=data["note"],
+            )

@@ -5,7 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from patients.models import Clinic, InsurancePolicy, Patient, Provider, PublicIdModel
+from patients.models import (
+    AppendOnlyModel,
+    Clinic,
+    InsurancePolicy,
+    Patient,
+    Provider,
+    PublicIdModel,
+)
 
 PlanType = InsurancePolicy.PlanType
 
@@ -74,11 +81,16 @@ class CoverageCase(PublicIdModel):
         choices=ReviewStatus.choices,
         default=ReviewStatus.NOT_SHARED,
     )
+    # The packet version the clinic approved to send (claims.services.case_approve_to_send).
+    approved_packet = models.ForeignKey(
+        "Packet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         ordering = ["-updated_at"]
+        permissions = [("review_case", "Can review cases: move them through the clinic review")]
         indexes = [
             models.Index(fields=["clinic", "review_status"]),
             models.Index(fields=["treatment"]),
@@ -612,3 +624,25 @@ class Packet(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
+
+
+class ReviewEvent(AppendOnlyModel):
+    """One step of the clinic's review of a case, with its note: an append-only record."""
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="review_events")
+    from_status = models.CharField(max_length=20, choices=CoverageCase.ReviewStatus.choices)
+    to_status = models.CharField(max_length=20, choices=CoverageCase.ReviewStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    packet = models.ForeignKey(
+        Packet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

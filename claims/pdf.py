@@ -106,7 +106,8 @@ def packet_facts(packet: Packet) -> dict:
     scores = list(patient.symptom_scores.all())
     documents = list(case.documents.order_by("category", "created_at"))
     if letter and letter.signed_copy_id:
-        documents = [d for d in documents if d.pk != letter.signed_copy_id]
+        # The provider's signed letter goes first among the enclosures.
+        documents.sort(key=lambda d: d.pk != letter.signed_copy_id)
     return {
         "packet": packet,
         "case": case,

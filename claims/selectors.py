@@ -8,7 +8,7 @@ from django.http import Http404
 
 from patients.models import User
 
-from .models import CoverageCase, Deadline
+from .models import CoverageCase, Deadline, ReviewEvent
 
 
 def cases_visible_to(user: User) -> QuerySet[CoverageCase]:
@@ -74,4 +74,15 @@ def open_deadlines_prefetch() -> Prefetch:
         "deadlines",
         queryset=Deadline.objects.filter(met_at__isnull=True).order_by("due_on"),
         to_attr="prefetched_open_deadlines",
+    )
+
+
+def review_notes_prefetch() -> Prefetch:
+    """The clinic's notes asking for changes, newest first, for a list of cases."""
+    return Prefetch(
+        "review_events",
+        queryset=ReviewEvent.objects.filter(
+            to_status=CoverageCase.ReviewStatus.CHANGES_REQUESTED
+        ).order_by("-at", "-pk"),
+        to_attr="changes_requested_events",
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.emails import send_email
-from patients.models import Clinic, InsurancePolicy, Patient, User
+from patients.models import AccessLog, Clinic, InsurancePolicy, Patient, User
 
 from . import deadlines
 from .models import (
@@ -25,6 +25,7 @@ from .models import (
     Packet,
     PriorAuthorizationRequest,
     ReminderSent,
+    ReviewEvent,
     SupportingDocument,
     appeal_levels_for,
 )
@@ -541,3 +542,215 @@ def packet_mark_failed(*, packet_id: int, message: str) -> None:
     Packet.objects.filter(pk=packet_id).exclude(status=Packet.Status.READY).update(
         status=Packet.Status.FAILED, error=message, updated_at=timezone.now()
     )
+
+
+# --- Clinic review ---------------------------------------------------------------------------
+
+Review = CoverageCase.ReviewStatus
+
+
+def _review_transition(
+    *,
+    case: CoverageCase,
+    allowed_from: list[str],
+    to: str,
+    by: User | None,
+    note: str = "",
+    packet: Packet | None = None,
+    **fields,
+) -> CoverageCase:
+    """Move the case's review status, only from the allowed states (a guarded UPDATE), and
+    record the step with its note."""
+    current = CoverageCase.objects.filter(pk=case.pk).values_list("review_status", flat=True)
+    from_status = current.first()
+    updated = CoverageCase.objects.filter(pk=case.pk, review_status__in=allowed_from).update(
+        review_status=to, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        label = Review(from_status).label if from_status else ""
+        raise CaseStateError(
+            _("This cannot be done while the case is “%(status)s”.") % {"status": label}
+        )
+    ReviewEvent.objects.create(
+        case=case, from_status=from_status, to_status=to, note=note, packet=packet, by=by
+    )
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_review_start(*, case: CoverageCase, by: User, note: str = "") -> CoverageCase:
+    """A reviewer takes a submitted case."""
+    return _review_transition(
+        case=case, allowed_from=[Review.SUBMITTED], to=Review.IN_REVIEW, by=by, note=note
+    )
+
+
+@transaction.atomic
+def case_request_changes(*, case: CoverageCase, by: User, note: str) -> CoverageCase:
+    """Send the case back to the patient with a note; the patient gets an email (no health
+    information in it) and sees the note on their dashboard."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the patient should change.")})
+    case = _review_transition(
+        case=case,
+        allowed_from=[Review.SUBMITTED, Review.IN_REVIEW, Review.APPROVED_TO_SEND],
+        to=Review.CHANGES_REQUESTED,
+        by=by,
+        note=note.strip(),
+        approved_packet=None,
+    )
+    transaction.on_commit(
+        partial(send_email, to=case.patient.user.email, template="review_update", context={})
+    )
+    return case
+
+
+def _newest_current_packet(case: CoverageCase) -> Packet:
+    packet = case.packets.filter(kind=Packet.Kind.PRIOR_AUTHORIZATION, is_newest=True).first()
+    if packet is None or packet.status != Packet.Status.READY:
+        raise CaseStateError(
+            _("Make the pre-authorization packet first, and wait until it is ready.")
+        )
+    if packet_is_out_of_date(packet):
+        raise CaseStateError(_("The case changed after the newest packet: make a new one first."))
+    return packet
+
+
+@transaction.atomic
+def case_approve_to_send(*, case: CoverageCase, by: User, note: str = "") -> CoverageCase:
+    """Approve the newest packet for sending. Needs the provider's signed letter of medical
+    necessity; the approval is tied to that packet version."""
+    letter = case.letters.filter(kind=Letter.Kind.MEDICAL_NECESSITY).first()
+    if letter is None or letter.signed_copy_id is None:
+        raise CaseStateError(_("Attach the signed letter of medical necessity first."))
+    packet = _newest_current_packet(case)
+    if letter.signed_copy.updated_at > packet.created_at:
+        raise CaseStateError(_("The signed letter came after the newest packet: make a new one."))
+    return _review_transition(
+        case=case,
+        allowed_from=[Review.IN_REVIEW],
+        to=Review.APPROVED_TO_SEND,
+        by=by,
+        note=note,
+        packet=packet,
+        approved_packet=packet,
+    )
+
+
+@transaction.atomic
+def case_mark_sent(
+    *,
+    case: CoverageCase,
+    by: User,
+    method: str,
+    submitted_on: date,
+    reference_number: str = "",
+    urgency: str = PriorAuthorizationRequest.Urgency.STANDARD,
+    note: str = "",
+) -> PriorAuthorizationRequest:
+    """Record that the approved packet went to the insurer: writes the request record."""
+    case = CoverageCase.objects.select_related("approved_packet").get(pk=case.pk)
+    if case.approved_packet is None or packet_is_out_of_date(case.approved_packet):
+        raise CaseStateError(_("The approved packet is no longer current: review the case again."))
+    earlier = case.pa_requests.exists()
+    _review_transition(
+        case=case,
+        allowed_from=[Review.APPROVED_TO_SEND],
+        to=Review.SENT,
+        by=by,
+        note=note,
+        packet=case.approved_packet,
+    )
+    request = PriorAuthorizationRequest(
+        case=case,
+        kind=PriorAuthorizationRequest.Kind.RESUBMISSION
+        if earlier
+        else PriorAuthorizationRequest.Kind.INITIAL,
+        submitted_by=PriorAuthorizationRequest.SubmittedBy.CLINIC,
+        method=method,
+        submitted_on=submitted_on,
+        reference_number=reference_number,
+        urgency=urgency,
+    )
+    return case_record_save(case=case, record=request)
+
+
+@transaction.atomic
+def case_attach_signed_letter(*, case: CoverageCase, document: SupportingDocument) -> Letter:
+    """Mark the letter of medical necessity as signed, by the uploaded signed copy."""
+    if document.case_id != case.pk:
+        raise ValidationError(_("That document belongs to another case."))
+    letter = letter_get_or_draft(case=case, kind=Letter.Kind.MEDICAL_NECESSITY)
+    letter.signed_copy = document
+    letter.save(update_fields=["signed_copy", "updated_at"])
+    return letter
+
+
+def case_revoke_stale_approval(*, case: CoverageCase) -> bool:
+    """After the patient edits an approved case, the approval no longer matches the facts:
+    send the case back to review. True when that happened."""
+    case = CoverageCase.objects.select_related("approved_packet").get(pk=case.pk)
+    if case.review_status != Review.APPROVED_TO_SEND or case.approved_packet is None:
+        return False
+    if not packet_is_out_of_date(case.approved_packet):
+        return False
+    with transaction.atomic():
+        _review_transition(
+            case=case,
+            allowed_from=[Review.APPROVED_TO_SEND],
+            to=Review.IN_REVIEW,
+            by=None,
+            note=str(_("The case changed after it was approved: it needs another look.")),
+            approved_packet=None,
+        )
+    return True
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection): = + - @ get a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def cases_export_csv(*, cases, by: User, out) -> int:
+    """Write the selected cases as CSV: no clinical free text (notes, reasons, side effects),
+    formulas neutralised; each exported case is recorded in the access log."""
+    import csv
+
+    from patients.services import access_log_record
+
+    from .progress import STEP_SLUGS
+
+    writer = csv.writer(out)
+    writer.writerow(
+        ["case", "patient", "email", "treatment", "payer", "plan type", "member id",
+         "review status", *[f"step {s}" for s in STEP_SLUGS], "decision", "next deadline"]
+    )  # fmt: skip
+    count = 0
+    for case in cases:
+        policy = case.policy
+        writer.writerow(
+            csv_safe(v)
+            for v in [
+                case.public_id,
+                case.patient.legal_name,
+                case.patient.user.email,
+                case.get_treatment_display(),
+                policy.payer_name if policy else "",
+                policy.get_plan_type_display() if policy else "",
+                policy.member_id if policy else "",
+                case.get_review_status_display(),
+                *[getattr(case, f"step_{s}", "") for s in STEP_SLUGS],
+                getattr(case, "latest_decision", "") or "",
+                getattr(case, "next_due", "") or "",
+            ]
+        )
+        access_log_record(actor=by, action=AccessLog.Action.EXPORT, obj=case)
+        count += 1
+    return count

@@ -43,6 +43,7 @@ from .selectors import (
     get_case_for_user,
     open_deadlines,
     open_deadlines_prefetch,
+    review_notes_prefetch,
 )
 
 # --- helpers ---
@@ -74,7 +75,12 @@ def _item(queryset, public_id):
 
 
 def _saved(request, case: CoverageCase, slug: str, message: str | None = None):
-    """Where to go after a save: the next step, the dashboard ("come back later"), or back."""
+    """Where to go after a save: the next step, the dashboard ("come back later"), or back.
+
+    Every wizard save passes here, so this is also where an approval that no longer matches
+    the case goes back to the clinic for another look."""
+    if services.case_revoke_stale_approval(case=case):
+        messages.info(request, _("Your clinic will look at your case again, as it changed."))
     after = request.POST.get("after")
     if after == "later":
         messages.success(request, _("Saved. You can stop here and come back any time."))
@@ -139,7 +145,7 @@ def dashboard(request):
         return redirect("admin:index")  # the landing page after login; staff work in admin
     cases = (
         with_step_states(cases_visible_to(request.user).select_related("policy__payer", "clinic"))
-        .prefetch_related(open_deadlines_prefetch())
+        .prefetch_related(open_deadlines_prefetch(), review_notes_prefetch())
         .order_by("-updated_at")
     )
     today = timezone.localdate()
@@ -153,6 +159,10 @@ def dashboard(request):
                 "steps": [(guidance.STEPS_BY_SLUG[s.slug], s) for s in steps_of(case)],
                 "next": guidance.STEPS_BY_SLUG[upcoming.slug] if upcoming else None,
                 "deadline": due[0] if due else None,
+                "clinic_note": case.changes_requested_events[0].note
+                if case.review_status == CoverageCase.ReviewStatus.CHANGES_REQUESTED
+                and case.changes_requested_events
+                else "",
             }
         )
     return render(request, "claims/dashboard.html", {"rows": rows})
@@ -447,9 +457,17 @@ def step_documents(request, coveragecase_id):
     )
 
 
-@patient_required
+def _staff_may_open_files(request) -> None:
+    """Clinic staff open documents and packets only with the reviewer role's permission."""
+    if not request.user.is_patient and not request.user.has_perm("claims.view_supportingdocument"):
+        raise Http404
+
+
+@login_required
 def document_download(request, coveragecase_id, supportingdocument_id):
+    """A document, for the patient or reviewers of the clinic the case is shared with."""
     case = _case(request, coveragecase_id)
+    _staff_may_open_files(request)
     document = _item(case.documents.all(), supportingdocument_id)
     patient_services.access_log_record(
         actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=document
@@ -630,6 +648,7 @@ def letter_edit(request, coveragecase_id, letter_id):
     back = "appeal" if letter.kind == Letter.Kind.APPEAL else "submit"
     if request.method == "POST" and form.is_valid():
         services.letter_save(letter=letter, text=form.cleaned_data["text"], by=request.user)
+        services.case_revoke_stale_approval(case=case)
         messages.success(request, _("Your letter is saved. Make a new packet to use it."))
         return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
     return render(
@@ -675,8 +694,9 @@ def packet_status(request, coveragecase_id, packet_id):
 
 @login_required
 def packet_download(request, coveragecase_id, packet_id):
-    """The packet PDF, for the patient or staff of the clinic the case is shared with."""
+    """The packet PDF, for the patient or reviewers of the clinic the case is shared with."""
     case = _case(request, coveragecase_id)
+    _staff_may_open_files(request)
     packet = _item(case.packets.filter(status=Packet.Status.READY), packet_id)
     patient_services.access_log_record(
         actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=packet

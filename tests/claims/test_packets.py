@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
@@ -273,6 +274,9 @@ def test_downloads_go_to_the_owner_and_the_clinic_only(
     case = SharedCaseFactory(patient=patient, clinic=clinic, policy=PolicyFactory(patient=patient))
     packet = _make(case, owner, django_capture_on_commit_callbacks)
     url = reverse("claims:packet_download", args=[case.public_id, packet.public_id])
+    client.force_login(clinic_staff)
+    assert client.get(url).status_code == 404  # staff without the reviewer role's permission
+    clinic_staff.user_permissions.add(Permission.objects.get(codename="view_supportingdocument"))
 
     for user, status in [
         (owner, 200),
