@@ -12,6 +12,7 @@ from patients.models import (
     Patient,
     Provider,
     PublicIdModel,
+    date_order_constraint,
 )
 
 PlanType = InsurancePolicy.PlanType
@@ -161,12 +162,11 @@ class Referral(PublicIdModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(received_on__isnull=True)
-                | models.Q(requested_on__isnull=True)
-                | models.Q(received_on__gte=models.F("requested_on")),
+            date_order_constraint(
+                earlier="requested_on",
+                later="received_on",
                 name="referral_received_after_requested",
-                violation_error_message=_("The referral cannot arrive before it was asked for."),
+                message=_("The referral cannot arrive before it was asked for."),
             ),
         ]
 
@@ -282,19 +282,17 @@ class PriorAuthorizationRequest(PublicIdModel):
         verbose_name = _("pre-authorization request")
         indexes = [models.Index(fields=["decision"]), models.Index(fields=["reference_number"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(valid_until__isnull=True)
-                | models.Q(valid_from__isnull=True)
-                | models.Q(valid_until__gte=models.F("valid_from")),
+            date_order_constraint(
+                earlier="valid_from",
+                later="valid_until",
                 name="pa_approval_ends_after_it_starts",
-                violation_error_message=_("The approval cannot end before it starts."),
+                message=_("The approval cannot end before it starts."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(decided_on__isnull=True)
-                | models.Q(submitted_on__isnull=True)
-                | models.Q(decided_on__gte=models.F("submitted_on")),
+            date_order_constraint(
+                earlier="submitted_on",
+                later="decided_on",
                 name="pa_decided_after_submitted",
-                violation_error_message=_("The decision cannot come before the request was sent."),
+                message=_("The decision cannot come before the request was sent."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(decision="pending") | models.Q(decided_on__isnull=True),
@@ -348,14 +346,11 @@ class Denial(PublicIdModel):
         ordering = ["-notice_date"]
         indexes = [models.Index(fields=["reason"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(received_on__isnull=True)
-                | models.Q(notice_date__isnull=True)
-                | models.Q(received_on__gte=models.F("notice_date")),
+            date_order_constraint(
+                earlier="notice_date",
+                later="received_on",
                 name="denial_received_after_notice",
-                violation_error_message=_(
-                    "The letter cannot arrive before the date printed on it."
-                ),
+                message=_("The letter cannot arrive before the date printed on it."),
             ),
         ]
 
@@ -405,12 +400,11 @@ class Appeal(PublicIdModel):
                 name="one_appeal_per_level",
                 violation_error_message=_("This denial already has an appeal at this level."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(decided_on__isnull=True)
-                | models.Q(filed_on__isnull=True)
-                | models.Q(decided_on__gte=models.F("filed_on")),
+            date_order_constraint(
+                earlier="filed_on",
+                later="decided_on",
                 name="appeal_decided_after_filed",
-                violation_error_message=_("The decision cannot come before the appeal was filed."),
+                message=_("The decision cannot come before the appeal was filed."),
             ),
         ]
 

@@ -22,6 +22,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def date_order_constraint(
+    *, earlier: str, later: str, name: str, message
+) -> models.CheckConstraint:
+    """The later date may not come before the earlier one (either may still be unknown)."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{later}__isnull": True})
+        | models.Q(**{f"{earlier}__isnull": True})
+        | models.Q(**{f"{later}__gte": models.F(earlier)}),
+        name=name,
+        violation_error_message=message,
+    )
+
+
 class PublicIdModel(TimeStampedModel):
     """A record named in URLs and logs by a random UUID, never by its database id."""
 
@@ -449,12 +462,11 @@ class InsurancePolicy(PublicIdModel):
         verbose_name_plural = _("insurance policies")
         indexes = [models.Index(fields=["plan_type"]), models.Index(fields=["member_id"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(effective_date__isnull=True)
-                | models.Q(end_date__gte=models.F("effective_date")),
+            date_order_constraint(
+                earlier="effective_date",
+                later="end_date",
                 name="policy_ends_after_it_starts",
-                violation_error_message=_("Coverage cannot end before it starts."),
+                message=_("Coverage cannot end before it starts."),
             ),
             *[
                 models.CheckConstraint(
@@ -631,14 +643,11 @@ class TreatmentTrial(PublicIdModel):
         ordering = ["start_date", "pk"]
         indexes = [models.Index(fields=["patient", "kind"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(start_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
+            date_order_constraint(
+                earlier="start_date",
+                later="end_date",
                 name="trial_ends_after_it_starts",
-                violation_error_message=_(
-                    "The stop date is before the start date. Please check both."
-                ),
+                message=_("The stop date is before the start date. Please check both."),
             ),
             models.CheckConstraint(
                 condition=models.Q(percent_improvement__isnull=True)
