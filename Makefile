@@ -3,10 +3,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install run worker test test-fast smoke bench lint fmt check-deploy clean
+.PHONY: help install run worker staff-code test test-fast smoke bench lint fmt check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
+	@echo "make staff-code   the demo staff reviewer's current 6-digit admin sign-in code"
 	@echo "make test         the whole test suite"
 	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
@@ -25,6 +26,10 @@ run: install
 
 worker: install
 	DJANGO_DEBUG=1 SECRET_KEY_FILE=.local/secret_key $(VENV)/bin/celery -A coverage_guide worker -l INFO
+
+# The demo reviewer's authenticator code (seed_demo gives it a published key), for the admin login.
+staff-code: install
+	DJANGO_DEBUG=1 $(PY) manage.py demo_totp_code
 
 test: install
 	$(PY) -m pytest

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "patients",
     "claims",
 ]
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: marks request.user verified when the session holds a device.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -154,6 +158,11 @@ AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field name, holding the email
 AXES_USERNAME_CALLABLE = "coverage_guide.security.axes_username"
 AXES_CLIENT_STR_CALLABLE = "coverage_guide.security.axes_client_str"
+
+# Two-factor sign-in (django-otp, TOTP) for the admin site, which only clinic staff use. The
+# issuer names the account in authenticator apps; device keys never show in admin pages.
+OTP_TOTP_ISSUER = "Coverage Guide"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after this many idle seconds; every request pushes the end back, and the page
 # warns two minutes before (static/js/session-timeout.js).

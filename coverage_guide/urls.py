@@ -2,6 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .admin_site import StaffAdminSite
+
+# Every admin page needs a verified second factor. Swapping the class (django-otp's documented
+# way) keeps the registrations already made on admin.site and its name, "admin".
+admin.site.__class__ = StaffAdminSite
 admin.site.site_header = "Coverage Guide — clinic review"
 admin.site.site_title = "Coverage Guide admin"
 

@@ -30,6 +30,21 @@ def patient_required(view):
     return wrapper
 
 
+def staff_required(view):
+    """Logged in with an account that may use admin (clinic staff; a password is enough here):
+    anonymous visitors go to the login page, patients get 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def keep_post(request) -> None:
     fields = {k: v for k, v in request.POST.lists() if k not in _NEVER_KEPT}
     request.session[KEPT_POST] = {"path": request.path, "fields": fields}

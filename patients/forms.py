@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm
 
 from . import icd10
 from .models import (
@@ -101,6 +103,72 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Email address")
         self.helper = _helper(_("Log in"))
+
+
+class AdminLoginForm(OTPAdminAuthenticationForm):
+    """The admin site's login: email, password and the 6-digit code from the staff member's
+    authenticator app, all on one page (django-otp's own form asks for the device separately)."""
+
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": _("Please enter the 6-digit code from your authenticator app."),
+        "invalid_token": _(
+            "That code is not right, or it has expired. Enter the code your app shows now."
+        ),
+        "no_device": _(
+            "Two-factor sign-in is not set up for this account yet. Use the link "
+            "“Set up two-factor sign-in” below."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Email address")
+        self.fields["otp_token"].label = _("6-digit code")
+        self.fields["otp_token"].help_text = _("From the authenticator app on your phone.")
+        self.fields["otp_token"].widget.attrs.update(
+            autocomplete="one-time-code", inputmode="numeric", maxlength="8"
+        )
+
+    def clean_otp(self, user):
+        # Only reached once the email and password are right (and the account is staff).
+        if user is not None and not any(devices_for_user(user)):
+            raise forms.ValidationError(self.otp_error_messages["no_device"], code="no_device")
+        super().clean_otp(user)
+
+    def _chosen_device(self, user):
+        """The device picked in the form or, as staff have one authenticator app, that one.
+
+        django-otp asks which device to check rather than trying each (a miss would count as a
+        failed attempt on the others); with a single device there is nothing to choose.
+        """
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, for_verify=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
+
+
+class TwoFactorSetupForm(forms.Form):
+    token = forms.CharField(
+        label=_("6-digit code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The code your authenticator app shows now for Coverage Guide."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Confirm and open admin"))
+
+    def clean_token(self):
+        token = re.sub(r"[\s-]", "", self.cleaned_data["token"])
+        if not re.fullmatch(r"\d{6}", token):
+            raise forms.ValidationError(
+                _("Enter the 6 digits your app shows, like 123456."), code="format"
+            )
+        return token
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Writes for accounts, clinics, consent, the access log, and a patient's export and deletion."""
+"""Writes for accounts, clinics, consent, the access log, and a patient's export and deletion;
+staff members' two-factor sign-in devices."""
 
 import io
 import json
@@ -12,6 +13,8 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import icd10, partial_dates
 from .drugs import match_drug
@@ -69,6 +72,50 @@ def clinic_add_staff(*, clinic: Clinic, user: User) -> None:
     if user.role != User.Role.STAFF:
         raise AccountError(_("A patient account cannot be made clinic staff."))
     clinic.staff.add(user)
+
+
+def staff_totp_device_for_setup(*, user: User) -> TOTPDevice:
+    """The staff member's authenticator app being set up: an unconfirmed TOTP device, created on
+    first use and reused after, so reloading the setup page keeps the key already scanned."""
+    if not user.is_staff:
+        raise AccountError(_("Only clinic staff sign in with an authenticator app."))
+    if user_has_device(user):
+        raise AccountError(_("Two-factor sign-in is already set up for this account."))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice(user=user, name=_("Authenticator app"), confirmed=False)
+        device.full_clean()
+        device.save()
+    return device
+
+
+def staff_totp_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
+    """Confirm a new authenticator device once it gives a right code; a wrong or throttled code
+    raises ValidationError. Only a confirmed device lets its owner into admin.
+
+    Not atomic as a whole: verify_token() saves a wrong attempt (its throttling counter), and
+    that must stay saved even though we raise.
+    """
+    allowed, _extra = device.verify_is_allowed()
+    if not allowed:
+        raise ValidationError(
+            _("Too many wrong codes in a row. Wait a minute, then enter the code your app shows."),
+            code="throttled",
+        )
+    if not device.verify_token(token):
+        raise ValidationError(
+            _("That code is not right, or it has expired. Enter the code your app shows now."),
+            code="invalid_token",
+        )
+    with transaction.atomic():
+        # Guarded: of two tabs confirming at once, one wins; a password alone never adds a
+        # second device to an account that already has one.
+        if user_has_device(device.user):
+            raise AccountError(_("Two-factor sign-in is already set up for this account."))
+        if TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True) != 1:
+            raise AccountError(_("This authenticator app is already set up."))
+    device.confirmed = True
+    return device
 
 
 def access_log_record(*, actor: User, action: str, obj: models.Model) -> AccessLog:

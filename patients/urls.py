@@ -50,4 +50,5 @@ urlpatterns = [
     path("delete/", views.delete_account, name="delete_account"),
     path("deleted/", views.account_deleted, name="account_deleted"),
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
+    path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
 ]

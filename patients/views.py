@@ -1,3 +1,7 @@
+import base64
+
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -8,15 +12,22 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .decorators import patient_required
-from .forms import DeleteAccountForm, SignUpForm
+from .decorators import patient_required, staff_required
+from .forms import DeleteAccountForm, SignUpForm, TwoFactorSetupForm
 
 
 @login_required
 def home(request):
     if not request.user.is_patient:
+        # Staff work in admin, which asks for a code from their authenticator app: first set
+        # one up if they have none.
+        if request.user.is_staff and not user_has_device(request.user):
+            return redirect("patients:two_factor_setup")
         return redirect("admin:index")
     return render(request, "patients/home.html")
 
@@ -80,3 +91,44 @@ def account_deleted(request):
 def session_keepalive(request):
     """The idle warning's "Stay logged in" button: saving the session renews it."""
     return HttpResponse(status=204)
+
+
+@staff_required
+def two_factor_setup(request):
+    """A staff member adds an authenticator app: scan the QR code, type a code, and admin opens.
+
+    A password-only session is enough to get here, so an account that already has a confirmed
+    device cannot add another (someone who knew only the password could add their own phone);
+    an administrator removes a lost one first.
+    """
+    if user_has_device(request.user):
+        return render(request, "patients/two_factor_setup.html", {"already_set_up": True})
+    device = services.staff_totp_device_for_setup(user=request.user)
+    form = TwoFactorSetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_totp_confirm(device=device, token=form.cleaned_data["token"])
+        except ValidationError as error:
+            form.add_error("token", error)
+        except services.AccountError as error:
+            messages.error(request, str(error))
+            return redirect("patients:two_factor_setup")
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is set up. Welcome to admin."))
+            return redirect("admin:index")
+    context = {"form": form, **_authenticator_setup(device)}
+    return render(request, "patients/two_factor_setup.html", context)
+
+
+def _authenticator_setup(device: TOTPDevice) -> dict[str, str]:
+    """The QR code (an SVG data URI: the CSP allows data: images, not inline markup) and the same
+    key in the groups of four that authenticator apps accept when typed."""
+    svg = qrcode.make(
+        device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage
+    ).to_string()
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return {
+        "qr_code": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }

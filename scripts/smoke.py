@@ -7,7 +7,9 @@
    in a temporary directory, so the developer's .local database is never touched;
 2. waits (with a deadline) until the login page answers;
 3. logs in over HTTP as the demo patient and checks the account page names them;
-4. logs in as the demo staff reviewer (a second cookie jar) and checks the admin index answers;
+4. logs in as the demo staff reviewer (a second cookie jar): with the password alone it lands on
+   the admin login, which asks for the authenticator code; with the code computed from the
+   published demo key it reaches the admin index;
 5. sends the `coverage_guide.ping` task through the stack's Redis and waits for the real worker's
    "pong";
 6. always stops everything it started (SIGTERM to the process groups, SIGKILL after a deadline).
@@ -18,6 +20,7 @@ output. Every connection goes to 127.0.0.1 only.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import ctypes.util
@@ -43,6 +46,8 @@ HOST = "127.0.0.1"
 PATIENT_EMAIL = "demo.patient@example.com"
 STAFF_EMAIL = "reviewer@clinic.example.com"
 DEMO_PASSWORD = "coverage-demo-2026"  # noqa: S105 - the published local demo password (seed_demo)
+# The demo reviewer's published authenticator key (patients/management/commands/demo_totp_code.py)
+STAFF_TOTP_SECRET = "COVERAGEGUIDEDEMOSTAFFREVIEWER23"  # noqa: S105
 
 READY_TIMEOUT = 45.0  # migrate + seed + honcho starting three processes, on a slow CI machine
 HTTP_TIMEOUT = 10.0
@@ -295,30 +300,46 @@ def wait_until_ready(stack: Stack) -> float:
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 
 
-def log_in(base_url: str, email: str) -> tuple[urllib.request.OpenerDirector, str, str]:
-    """Log in through the real login form; return (opener with the session, final URL, body)."""
+def csrf_token(jar: http.cookiejar.CookieJar, page: str, what: str) -> str:
+    """The CSRF token of the form on ``page``; the page must also have set the CSRF cookie."""
+    match = CSRF_INPUT.search(page)
+    cookie = next((c.value for c in jar if c.name == "csrftoken"), None)
+    token = match.group(1) if match else cookie
+    if not token or cookie is None:
+        raise SmokeFailure(f"{what} set no CSRF cookie / form token")
+    return token
+
+
+def log_in(
+    base_url: str, email: str
+) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar, str, str]:
+    """Log in through the real login form; return (opener with the session, its cookie jar,
+    final URL, body)."""
     jar = http.cookiejar.CookieJar()
     opener = make_opener(jar)
     login_url = f"{base_url}/account/login/"
     status, _, page = fetch(opener, login_url)
     if status != 200:
         raise SmokeFailure(f"GET /account/login/ answered {status}")
-    match = CSRF_INPUT.search(page)
-    cookie = next((c.value for c in jar if c.name == "csrftoken"), None)
-    token = match.group(1) if match else cookie
-    if not token or cookie is None:
-        raise SmokeFailure("the login page set no CSRF cookie / form token")
+    token = csrf_token(jar, page, "the login page")
     form = {"csrfmiddlewaretoken": token, "username": email, "password": DEMO_PASSWORD}
     status, final_url, body = fetch(opener, login_url, form)
     if status != 200 or urllib.parse.urlsplit(final_url).path == "/account/login/":
         raise SmokeFailure(
             f"logging in as {email} did not succeed (HTTP {status}, ended at {final_url})"
         )
-    return opener, final_url, body
+    return opener, jar, final_url, body
+
+
+def staff_code() -> str:
+    """The demo reviewer's current authenticator code, as the app would show it (RFC 6238)."""
+    from django_otp.oath import TOTP  # plain HMAC code: needs no Django settings
+
+    return f"{TOTP(base64.b32decode(STAFF_TOTP_SECRET)).token():06d}"
 
 
 def check_patient(stack: Stack) -> str:
-    opener, final_url, body = log_in(stack.base_url, PATIENT_EMAIL)
+    opener, _, final_url, body = log_in(stack.base_url, PATIENT_EMAIL)
     if urllib.parse.urlsplit(final_url).path != "/cases/":
         raise SmokeFailure(f"the patient landed on {final_url}, expected /cases/")
     if "Esketamine nasal spray" not in body:
@@ -330,14 +351,28 @@ def check_patient(stack: Stack) -> str:
 
 
 def check_staff(stack: Stack) -> str:
-    opener, _, _ = log_in(stack.base_url, STAFF_EMAIL)
-    status, final_url, body = fetch(opener, f"{stack.base_url}/admin/")
+    # The password alone: the dashboard sends staff to admin, which asks for the second factor.
+    opener, jar, final_url, page = log_in(stack.base_url, STAFF_EMAIL)
+    if urllib.parse.urlsplit(final_url).path != "/admin/login/" or 'name="otp_token"' not in page:
+        raise SmokeFailure(
+            f"staff with a password only ended at {final_url}, not the admin login asking for "
+            "the authenticator code"
+        )
+    login_url = f"{stack.base_url}/admin/login/?next=/admin/"
+    form = {
+        "csrfmiddlewaretoken": csrf_token(jar, page, "the admin login page"),
+        "username": STAFF_EMAIL,
+        "password": DEMO_PASSWORD,
+        "otp_token": staff_code(),
+        "next": "/admin/",
+    }
+    status, final_url, body = fetch(opener, login_url, form)
     path = urllib.parse.urlsplit(final_url).path
     if status != 200 or path != "/admin/":
-        raise SmokeFailure(f"GET /admin/ as staff answered {status} at {final_url}")
+        raise SmokeFailure(f"the admin login with the code answered {status} at {final_url}")
     if "Site administration" not in body or "/admin/logout/" not in body:
         raise SmokeFailure("/admin/ answered 200 but is not the admin index for a logged-in user")
-    return "staff login -> /admin/ 200, admin index"
+    return "staff: password only -> admin login asks for the code; with the code -> /admin/ 200"
 
 
 def check_task(stack: Stack) -> str:

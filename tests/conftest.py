@@ -1,4 +1,6 @@
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
 from tests.services import redis_url  # noqa: F401 - a real Redis for tests that ask for it
@@ -53,6 +55,36 @@ def other_clinic_staff(other_clinic):
 @pytest.fixture
 def owner_client(client, owner):
     client.force_login(owner)
+    return client
+
+
+def otp_force_login(client, user) -> TOTPDevice:
+    """Log `user` in as if with password and authenticator code: admin needs both (django-otp).
+
+    force_login() gives a password-only session; the confirmed device's id in the session is what
+    a right code at the admin login leaves there.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def otp_login():
+    """`otp_login(client, user)`: a staff login that admin accepts (password and second factor)."""
+    return otp_force_login
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, verified by a second factor as the admin site requires.
+    tests/patients/test_two_factor.py checks that the same login without it is refused."""
+    otp_force_login(client, admin_user)
     return client
 
 

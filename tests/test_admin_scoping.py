@@ -36,9 +36,11 @@ def _rows(client, model):
     return set(response.context["cl"].queryset)
 
 
-def test_staff_see_only_cases_shared_with_their_clinic(client, clinic_staff, shared_and_private):
+def test_staff_see_only_cases_shared_with_their_clinic(
+    client, otp_login, clinic_staff, shared_and_private
+):
     shared, private = shared_and_private
-    client.force_login(_reviewer(clinic_staff))
+    otp_login(client, _reviewer(clinic_staff))
 
     assert _rows(client, CoverageCase) == {shared}
     assert {d.patient for d in _rows(client, Diagnosis)} == {shared.patient}
@@ -46,9 +48,9 @@ def test_staff_see_only_cases_shared_with_their_clinic(client, clinic_staff, sha
     assert client.get(change).status_code == 302  # admin: "doesn't exist"
 
 
-def test_other_clinic_staff_see_nothing(client, other_clinic_staff, shared_and_private):
+def test_other_clinic_staff_see_nothing(client, otp_login, other_clinic_staff, shared_and_private):
     shared, _ = shared_and_private
-    client.force_login(_reviewer(other_clinic_staff))
+    otp_login(client, _reviewer(other_clinic_staff))
 
     assert _rows(client, CoverageCase) == set()
     assert _rows(client, Diagnosis) == set()
@@ -56,8 +58,8 @@ def test_other_clinic_staff_see_nothing(client, other_clinic_staff, shared_and_p
     assert client.get(change).status_code == 302
 
 
-def test_staff_do_not_see_other_accounts(client, clinic_staff, owner):
+def test_staff_do_not_see_other_accounts(client, otp_login, clinic_staff, owner):
     from patients.models import User
 
-    client.force_login(_reviewer(clinic_staff))
+    otp_login(client, _reviewer(clinic_staff))
     assert _rows(client, User) == {clinic_staff}

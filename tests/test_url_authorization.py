@@ -27,6 +27,8 @@ PUBLIC = {
     "patients:privacy",
     "patients:account_deleted",
 }
+# Pages for clinic staff (who otherwise work in admin): patients get 404 there.
+STAFF_ONLY = {"patients:two_factor_setup"}
 FIXED_KWARGS = {"uidb64": "MQ", "token": "set-password"}
 
 
@@ -107,7 +109,17 @@ def test_owner_is_served(client, owner, world, name, pattern):
 
     response = _finish(client.get(url))
 
-    assert response.status_code in (200, 302, 405), (name, response.status_code)
+    if name in STAFF_ONLY:
+        assert response.status_code == 404, (name, response.status_code)
+    else:
+        assert response.status_code in (200, 302, 405), (name, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_ONLY))
+def test_staff_only_pages_serve_staff(client, clinic_staff, name):
+    client.force_login(clinic_staff)
+
+    assert client.get(reverse(name)).status_code == 200
 
 
 @pytest.mark.parametrize(("name", "pattern"), APP_URLS, ids=[n for n, _ in APP_URLS])
@@ -144,9 +156,20 @@ def _admin_urls(world):
             yield reverse("admin:{}_{}_history".format(*info), args=[obj.pk])
 
 
-@pytest.mark.parametrize("who", ["anonymous", "owner", "outsider"])
-def test_admin_turns_away_everyone_but_staff(request, client, world, who):
-    if who != "anonymous":
+@pytest.mark.parametrize(
+    "who", ["anonymous", "owner", "outsider", "staff_with_password_only", "staff_without_device"]
+)
+def test_admin_turns_away_everyone_but_staff_with_a_second_factor(
+    request, client, otp_login, world, clinic_staff, who
+):
+    """Staff pass only with a verified authenticator code (tests/patients/test_two_factor.py)."""
+    if who == "staff_with_password_only":
+        otp_login(client, clinic_staff)  # gives the account a confirmed device...
+        client.logout()
+        client.force_login(clinic_staff)  # ...then logs in again with the password alone
+    elif who == "staff_without_device":
+        client.force_login(clinic_staff)
+    elif who != "anonymous":
         client.force_login(request.getfixturevalue(who))
     login = reverse("admin:login")
 

@@ -1,7 +1,14 @@
-import pytest
-from django.core.management import CommandError, call_command
+import re
 
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from claims.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from claims.models import CoverageCase
+from patients.management.commands.demo_totp_code import DEMO_TOTP_SECRET
 from patients.models import Clinic, User
 
 
@@ -11,7 +18,10 @@ def test_seed_demo_makes_a_half_finished_esketamine_case_once(db, settings, caps
     call_command("seed_demo")
     call_command("seed_demo", "--quiet")
 
-    assert "demo.patient@example.com" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "demo.patient@example.com" in out
+    assert "make staff-code" in out  # how to get the reviewer's admin code
+    assert DEMO_TOTP_SECRET in out
     case = CoverageCase.objects.get()
     patient = case.patient
     assert case.treatment == "esketamine"
@@ -26,6 +36,36 @@ def test_seed_demo_makes_a_half_finished_esketamine_case_once(db, settings, caps
     assert staff.is_staff
     assert not staff.is_superuser
     assert list(staff.clinics.all()) == list(Clinic.objects.all())
+    device = TOTPDevice.objects.get(user=staff)  # one, however often the command runs
+    assert device.confirmed
+
+
+def test_the_demo_staff_code_signs_the_reviewer_in_to_admin(db, settings, client, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo", "--quiet")
+
+    with time_machine.travel("2026-11-30 15:00:10+00:00", tick=False):
+        call_command("demo_totp_code")
+        code = re.match(r"(\d{6}) ", capsys.readouterr().out).group(1)
+        response = client.post(
+            reverse("admin:login"),
+            {"username": DEMO_STAFF_EMAIL, "password": DEMO_PASSWORD, "otp_token": code},
+        )
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_demo_totp_code_needs_the_seeded_demo(db, settings):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("demo_totp_code")
+
+
+def test_demo_totp_code_refuses_to_run_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_totp_code")
 
 
 def test_seed_demo_refuses_to_run_without_debug(db, settings):

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from claims import services as claim_services
 from claims.models import InsurerCall, Referral
 from patients import services as patient_services
+from patients.management.commands.demo_totp_code import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from patients.models import Clinic, InsurancePolicy, Patient, Payer, Provider, TreatmentTrial, User
 
 DEMO_PATIENT_EMAIL = "demo.patient@example.com"
@@ -52,6 +54,12 @@ class Command(BaseCommand):
         staff = self._account(DEMO_STAFF_EMAIL, "Jordan Reviewer", User.Role.STAFF, is_staff=True)
         staff.groups.add(reviewers)
         patient_services.clinic_add_staff(clinic=clinic, user=staff)
+        # Admin asks staff for an authenticator code: the demo reviewer's app has a published key.
+        TOTPDevice.objects.update_or_create(
+            user=staff,
+            name="Demo authenticator",
+            defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+        )
         patient = User.objects.filter(email=DEMO_PATIENT_EMAIL).first()
         if patient is None:
             patient = patient_services.patient_sign_up(
@@ -67,7 +75,9 @@ class Command(BaseCommand):
                 "\nDemo logins (development only)\n"
                 f"  Patient: {DEMO_PATIENT_EMAIL} / {DEMO_PASSWORD}  ->  /account/login/\n"
                 f"  Staff reviewer ({clinic.name}):\n"
-                f"           {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD}  ->  /admin/\n"
+                f"           {DEMO_STAFF_EMAIL} / {DEMO_PASSWORD} + 6-digit code  ->  /admin/\n"
+                "           code: run `make staff-code`, or add this key to an authenticator\n"
+                f"           app (time-based, 6 digits): {DEMO_TOTP_SECRET}\n"
             )
 
     def _account(self, email, name, role, **flags):

@@ -1,0 +1,335 @@
+"""Clinic staff reach admin only with a second factor: a code from a confirmed authenticator app
+(django-otp TOTP). A password-only session gets the admin login; patients never get in."""
+
+import base64
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import SharedCaseFactory
+
+NOW = "2026-11-30 15:00:10+00:00"
+SETUP = reverse("patients:two_factor_setup")
+ADMIN_LOGIN = reverse("admin:login")
+ADMIN_INDEX = reverse("admin:index")
+
+
+def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code the authenticator app shows now (or `steps_ahead` 30-second steps later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time += steps_ahead * device.step
+    return f"{totp.token():06d}"
+
+
+def wrong_code(device: TOTPDevice) -> str:
+    accepted = {code_for(device, step) for step in (-1, 0, 1)}  # the tolerance either side
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in accepted)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def reviewer(clinic_staff):
+    clinic_staff.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=("patients", "claims"), codename__startswith="view_"
+        )
+    )
+    return clinic_staff
+
+
+@pytest.fixture
+def device(reviewer):
+    return TOTPDevice.objects.create(user=reviewer, name="Phone", confirmed=True)
+
+
+def _admin_login(client, user, password, token):
+    return client.post(
+        f"{ADMIN_LOGIN}?next={ADMIN_INDEX}",
+        {"username": user.email, "password": password, "otp_token": token, "next": ADMIN_INDEX},
+    )
+
+
+def _is_turned_away_to_admin_login(response):
+    return response.status_code == 302 and response["Location"].startswith(ADMIN_LOGIN)
+
+
+# --- The admin site -----------------------------------------------------------------------------
+
+
+def test_admin_refuses_a_password_only_staff_session(client, reviewer, device, clinic):
+    case = SharedCaseFactory(clinic=clinic)
+    client.force_login(reviewer)  # the password, not the code
+
+    for url in (
+        ADMIN_INDEX,
+        reverse("admin:claims_coveragecase_changelist"),
+        reverse("admin:claims_coveragecase_change", args=[case.pk]),
+        reverse("admin:patients_diagnosis_changelist"),
+    ):
+        assert _is_turned_away_to_admin_login(client.get(url)), url
+
+
+def test_the_same_staff_session_verified_by_a_code_is_let_in(client, otp_login, reviewer, clinic):
+    case = SharedCaseFactory(clinic=clinic)
+    otp_login(client, reviewer)
+
+    assert client.get(ADMIN_INDEX).status_code == 200
+    change = reverse("admin:claims_coveragecase_change", args=[case.pk])
+    assert client.get(change).status_code == 200
+
+
+def test_admin_client_without_a_second_factor_is_refused(client, admin_user):
+    """The conftest admin_client is verified; the same superuser with a password alone is not,
+    so that override cannot hide admin letting unverified sessions in."""
+    client.force_login(admin_user)
+
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+    url = reverse("admin:claims_coveragecase_changelist")
+    assert _is_turned_away_to_admin_login(client.get(url))
+
+
+def test_the_verified_admin_client_is_let_in(admin_client):
+    assert admin_client.get(ADMIN_INDEX).status_code == 200
+
+
+def test_the_admin_login_asks_for_the_code_and_links_to_setup(client, db):
+    response = client.get(ADMIN_LOGIN)
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert 'name="otp_token"' in page
+    assert 'autocomplete="one-time-code"' in page
+    assert f'href="{SETUP}"' in page
+    assert "Set up two-factor sign-in" in page
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline script"
+    assert " style=" not in page
+
+
+def test_admin_login_with_the_right_code_reaches_admin(client, reviewer, device, password, frozen):
+    response = _admin_login(client, reviewer, password, code_for(device))
+
+    assert response.status_code == 302
+    assert response["Location"] == ADMIN_INDEX
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    index = client.get(ADMIN_INDEX)
+    assert index.status_code == 200
+    assert "Site administration" in index.content.decode()
+
+
+def test_admin_login_with_a_wrong_code_fails(client, reviewer, device, password, frozen):
+    response = _admin_login(client, reviewer, password, wrong_code(device))
+
+    assert response.status_code == 200
+    assert "That code is not right" in response.content.decode()
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+def test_admin_login_without_a_code_asks_for_it(client, reviewer, device, password):
+    response = _admin_login(client, reviewer, password, "")
+
+    assert "Please enter the 6-digit code" in response.content.decode()
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+def test_a_code_is_not_accepted_with_a_wrong_password(client, reviewer, device, frozen):
+    response = _admin_login(client, reviewer, "not-the-password", code_for(device))
+
+    assert response.status_code == 200
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+def test_a_code_signs_in_once(client, reviewer, device, password, frozen):
+    code = code_for(device)
+    assert _admin_login(client, reviewer, password, code).status_code == 302
+    client.logout()
+
+    again = _admin_login(client, reviewer, password, code)
+
+    assert again.status_code == 200
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+def test_staff_without_a_device_are_told_to_set_one_up(client, reviewer, password):
+    response = _admin_login(client, reviewer, password, "123456")
+
+    page = response.content.decode()
+    assert "Two-factor sign-in is not set up for this account yet" in page
+    assert f'href="{SETUP}"' in page
+
+
+def test_a_patient_can_never_log_in_to_admin_even_with_a_device(client, owner, password, frozen):
+    device = TOTPDevice.objects.create(user=owner, name="Phone", confirmed=True)
+
+    response = _admin_login(client, owner, password, code_for(device))
+
+    assert response.status_code == 200
+    assert "staff account" in response.content.decode()
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+    # Not even with a verified session: admin is for staff accounts only.
+    client.force_login(owner)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+def test_a_device_of_another_user_does_not_verify_a_session(client, reviewer, other_clinic_staff):
+    theirs = TOTPDevice.objects.create(user=other_clinic_staff, name="Phone", confirmed=True)
+    client.force_login(reviewer)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = theirs.persistent_id
+    session.save()
+
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+# --- Where staff land after the account login ---------------------------------------------------
+
+
+def test_staff_without_a_device_are_sent_from_the_login_to_setup(client, reviewer, password):
+    response = client.post(
+        reverse("patients:login"), {"username": reviewer.email, "password": password}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == SETUP
+    assert client.get(reverse("patients:home"))["Location"] == SETUP
+    assert client.get(ADMIN_LOGIN)["Location"] == SETUP
+
+
+def test_staff_with_a_device_are_sent_from_the_login_to_the_admin_login(
+    client, reviewer, device, password
+):
+    response = client.post(
+        reverse("patients:login"), {"username": reviewer.email, "password": password}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0].startswith(ADMIN_LOGIN)
+    assert 'name="otp_token"' in response.content.decode()
+
+
+# --- Setting up an authenticator app ------------------------------------------------------------
+
+
+def test_the_setup_page_shows_a_qr_code_and_the_key(client, reviewer):
+    client.force_login(reviewer)
+
+    response = client.get(SETUP)
+
+    page = response.content.decode()
+    device = TOTPDevice.objects.get(user=reviewer)
+    assert not device.confirmed
+    match = re.search(r'<img[^>]+src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert match, "the QR code"
+    assert base64.b64decode(match.group(1)).lstrip().startswith(b"<svg")
+    secret = base64.b32encode(device.bin_key).decode()
+    assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in page
+    assert "issuer=Coverage%20Guide" in device.config_url
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline script"
+    # Reloading keeps the key already scanned.
+    client.get(SETUP)
+    assert TOTPDevice.objects.filter(user=reviewer).count() == 1
+
+
+def test_a_wrong_code_is_refused(client, reviewer, frozen):
+    client.force_login(reviewer)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=reviewer)
+
+    response = client.post(SETUP, {"token": wrong_code(device)})
+
+    assert response.status_code == 200
+    assert "That code is not right, or it has expired" in response.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+def test_something_that_is_not_a_code_is_refused(client, reviewer):
+    client.force_login(reviewer)
+
+    response = client.post(SETUP, {"token": "12ab"})
+
+    assert "Enter the 6 digits your app shows" in response.content.decode()
+    assert not TOTPDevice.objects.get(user=reviewer).confirmed
+
+
+def test_the_right_code_confirms_the_app_and_opens_admin(client, reviewer, frozen):
+    client.force_login(reviewer)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=reviewer)
+
+    response = client.post(SETUP, {"token": code_for(device)})
+
+    assert response.status_code == 302
+    assert response["Location"] == ADMIN_INDEX
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    index = client.get(ADMIN_INDEX)
+    assert index.status_code == 200
+    assert "Two-factor sign-in is set up" in index.content.decode()
+
+
+def test_wrong_codes_are_throttled_and_the_count_is_kept(client, reviewer, frozen):
+    client.force_login(reviewer)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=reviewer)
+    client.post(SETUP, {"token": wrong_code(device)})
+
+    too_soon = client.post(SETUP, {"token": code_for(device)})
+
+    assert "Too many wrong codes" in too_soon.content.decode()
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert not device.confirmed
+    frozen.shift(2)  # the first failure blocks for 1 s
+    assert client.post(SETUP, {"token": code_for(device)})["Location"] == ADMIN_INDEX
+
+
+def test_a_password_alone_cannot_add_a_second_device(client, reviewer, device):
+    client.force_login(reviewer)
+
+    page = client.get(SETUP).content.decode()
+    client.post(SETUP, {"token": "123456"})
+
+    assert "already set up" in page
+    assert "data:image/svg+xml" not in page
+    assert list(TOTPDevice.objects.filter(user=reviewer)) == [device]
+
+
+def test_patients_get_404_on_the_setup_page(client, owner, outsider):
+    for patient in (owner, outsider):
+        client.force_login(patient)
+        assert client.get(SETUP).status_code == 404
+        assert client.post(SETUP, {"token": "123456"}).status_code == 404
+    assert not TOTPDevice.objects.exists()
+
+
+def test_anonymous_is_sent_to_login_from_the_setup_page(client, db):
+    response = client.get(SETUP)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('patients:login')}?next={SETUP}"
+
+
+def test_an_administrator_removes_a_lost_device_without_seeing_its_key(admin_client, device):
+    change = reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+
+    assert admin_client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 200
+    page = admin_client.get(change).content.decode()
+    assert device.key not in page
+    delete = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
