@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from patients.admin import ScopedHistoryAdmin
 from patients.models import AccessLog, User
 from patients.services import access_log_record
 
@@ -56,7 +56,7 @@ class ScopedMixin:
         return queryset.filter(**{f"{self.case_path}__in": cases_visible_to(request.user)})
 
 
-class ScopedAdmin(ScopedMixin, SimpleHistoryAdmin):
+class ScopedAdmin(ScopedMixin, ScopedHistoryAdmin):
     """Scoped, with the change history of models that keep one."""
 
 
@@ -129,6 +129,15 @@ REVIEW_PRIORITY = Case(
     default=Value(5),
     output_field=IntegerField(),
 )
+
+
+def _next_due() -> Subquery:
+    """The case's nearest open deadline."""
+    return Subquery(
+        Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -329,26 +338,22 @@ class CoverageCaseAdmin(ScopedAdmin):
         newest_request = PriorAuthorizationRequest.objects.filter(case=OuterRef("pk")).order_by(
             "-submitted_on", "-created_at"
         )
-        return (
-            with_step_states(super().get_queryset(request))
-            .annotate(
-                latest_decision=Subquery(newest_request.values("decision")[:1]),
-                next_due=Subquery(
-                    Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True)
-                    .order_by("due_on")
-                    .values("due_on")[:1]
-                ),
-                packet_status=Subquery(
-                    Packet.objects.filter(
-                        case=OuterRef("pk"),
-                        kind=Packet.Kind.PRIOR_AUTHORIZATION,
-                        is_newest=True,
-                    ).values("status")[:1]
-                ),
-                review_priority=REVIEW_PRIORITY,
-            )
-            .order_by("review_priority", F("next_due").asc(nulls_last=True), "-updated_at")
+        return with_step_states(super().get_queryset(request)).annotate(
+            latest_decision=Subquery(newest_request.values("decision")[:1]),
+            next_due=_next_due(),
+            packet_status=Subquery(
+                Packet.objects.filter(
+                    case=OuterRef("pk"),
+                    kind=Packet.Kind.PRIOR_AUTHORIZATION,
+                    is_newest=True,
+                ).values("status")[:1]
+            ),
         )
+
+    def get_ordering(self, request):
+        # What needs a reviewer first, then the nearest deadline. Expressions, not the
+        # annotations' names: the base queryset is ordered before it is annotated.
+        return [REVIEW_PRIORITY.asc(), _next_due().asc(nulls_last=True), "-updated_at", "-pk"]
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

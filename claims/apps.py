@@ -6,3 +6,15 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "claims"
     verbose_name = _("Coverage cases")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_ensure_roles, sender=self)
+
+
+def _ensure_roles(sender, **kwargs):
+    """After migrations (when permissions exist), keep the reviewer group's permissions current."""
+    from .services import reviewer_group_ensure
+
+    reviewer_group_ensure()

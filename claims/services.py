@@ -7,6 +7,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -754,3 +755,23 @@ def cases_export_csv(*, cases, by: User, out) -> int:
         access_log_record(actor=by, action=AccessLog.Action.EXPORT, obj=case)
         count += 1
     return count
+
+
+# --- Roles ----------------------------------------------------------------------------------
+
+REVIEWER_GROUP = "reviewer"
+
+
+def reviewer_group_ensure():
+    """The "reviewer" group: read every patient and case record (of cases shared with the
+    reviewer's clinic), open documents, edit letters, and move cases through the review.
+    Staff outside it can sign in but cannot open documents or review."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    permissions = Permission.objects.filter(
+        Q(content_type__app_label__in=["patients", "claims"], codename__startswith="view_")
+        | Q(content_type__app_label="claims", codename__in=["review_case", "change_letter"])
+    ).exclude(codename__in=["view_formsubmission", "view_user", "view_consent", "view_accesslog"])
+    group.permissions.set(permissions)
+    return group

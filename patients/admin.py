@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,6 +32,29 @@ def staff_visible_patients(user):
     return patients.filter(cases__clinic__staff=user, cases__clinic_consent_at__isnull=False)
 
 
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, held to this admin's queryset.
+
+    Its history pages fall back to the history table when a row is outside the queryset (to show
+    deleted objects), which would let staff read other clinics' records by id: here a row the
+    user cannot see has no history page either (superusers keep the deleted-object view).
+    """
+
+    def _visible_or_404(self, request, object_id) -> None:
+        if request.user.is_superuser:
+            return
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class ReadOnlyAdminMixin:
     """Audit records: visible (to superusers, until the review work shows them per case), never
     added, changed or deleted through admin."""
@@ -49,7 +74,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(DjangoUserAdmin, ScopedHistoryAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "is_staff", "is_active", "date_joined"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
@@ -74,7 +99,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(SimpleHistoryAdmin):
+class ClinicAdmin(ScopedHistoryAdmin):
     list_display = ["name", "npi", "city", "state", "phone"]
     search_fields = ["name", "npi", "city"]
     list_filter = ["state"]
@@ -110,7 +135,7 @@ class PayerAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class PatientOwnedAdmin(SimpleHistoryAdmin):
+class PatientOwnedAdmin(ScopedHistoryAdmin):
     """Records that belong to a patient: staff see only those of patients who shared a case with
     their clinic."""
 
@@ -127,7 +152,7 @@ class PatientOwnedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(ScopedHistoryAdmin):
     list_display = ["__str__", "user", "state", "preferred_language", "created_at"]
     list_filter = ["preferred_language", "state"]
     list_select_related = ["user"]

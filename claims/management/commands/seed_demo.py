@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,8 +17,6 @@ from patients.models import Clinic, InsurancePolicy, Patient, Payer, Provider, T
 DEMO_PATIENT_EMAIL = "demo.patient@example.com"
 DEMO_STAFF_EMAIL = "reviewer@clinic.example.com"
 DEMO_PASSWORD = "coverage-demo-2026"  # noqa: S105 - local demo only; the command refuses DEBUG off
-REVIEWER_GROUP = "reviewer"
-REVIEWER_APPS = ["patients", "claims"]
 
 
 class Command(BaseCommand):
@@ -45,12 +42,7 @@ class Command(BaseCommand):
                 "fax": "(217) 555-0101",
             },
         )
-        reviewers, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
-        reviewers.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label__in=REVIEWER_APPS, codename__startswith="view_"
-            )
-        )
+        reviewers = claim_services.reviewer_group_ensure()
         staff = self._account(DEMO_STAFF_EMAIL, "Jordan Reviewer", User.Role.STAFF, is_staff=True)
         staff.groups.add(reviewers)
         patient_services.clinic_add_staff(clinic=clinic, user=staff)
