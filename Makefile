@@ -11,6 +11,7 @@ help:
 	@echo "make test         the whole test suite"
 	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
+	@echo "make bench-admin  time the case admin pages with 10,000 fake cases (seed_fake_cases)"
 	@echo "make lint / fmt   ruff check / ruff format"
 	@echo "make check-deploy Django's deployment checks with production settings"
 
@@ -42,6 +43,9 @@ smoke: install
 
 bench: install
 	$(PY) bench/packet_bench.py
+
+bench-admin: install
+	$(PY) bench/admin_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .
