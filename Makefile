@@ -36,7 +36,7 @@ test: install
 	$(PY) -m pytest
 
 test-fast: install
-	$(PY) -m pytest -m "not worker and not pdf and not browser"
+	$(PY) -m pytest -m "not worker and not pdf and not browser and not slow"
 
 smoke: install
 	$(PY) scripts/smoke.py

@@ -498,7 +498,11 @@ class Deadline(PublicIdModel):
 
     class Meta:
         ordering = ["due_on"]
-        indexes = [models.Index(fields=["met_at", "due_on"])]
+        # (case, met_at, due_on): a case's nearest open deadline, per row of the review queue.
+        indexes = [
+            models.Index(fields=["met_at", "due_on"]),
+            models.Index(fields=["case", "met_at", "due_on"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "key"], name="one_deadline_per_key"),
         ]

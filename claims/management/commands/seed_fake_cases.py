@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +34,7 @@ from claims.models import (
     ReviewEvent,
     appeal_levels_for,
 )
-from claims.services import deadlines_refresh
+from claims.services import deadlines_refresh, reviewer_group_ensure
 from patients.drugs import AUGMENT, DRUGS
 from patients.models import (
     Clinic,
@@ -51,7 +50,6 @@ from patients.models import (
 from patients.validators import npi_check_digit_ok
 
 BATCH = 1000
-REVIEWER_GROUP = "reviewer"
 STAFF_PER_CLINIC = 3
 PlanType = InsurancePolicy.PlanType
 Treatment = CoverageCase.Treatment
@@ -281,14 +279,7 @@ class Seeder:
             Membership(clinic_id=clinics[k // STAFF_PER_CLINIC].pk, user_id=user.pk)
             for k, user in enumerate(staff)
         )
-        # The clinic reviewers' group (seed_demo's); made view-only here if nothing made it yet.
-        reviewers, created = Group.objects.get_or_create(name=REVIEWER_GROUP)
-        if created:
-            reviewers.permissions.set(
-                Permission.objects.filter(
-                    content_type__app_label__in=["patients", "claims"], codename__startswith="view_"
-                )
-            )
+        reviewers = reviewer_group_ensure()  # the clinic reviewers' group, as migrations keep it
         reviewers.user_set.add(*staff)
         for k, user in enumerate(staff):
             self.staff_by_clinic.setdefault(clinics[k // STAFF_PER_CLINIC].pk, []).append(user.pk)
