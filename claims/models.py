@@ -559,11 +559,18 @@ class Letter(PublicIdModel):
 
     class Meta:
         ordering = ["case", "kind"]
+        # One letter per kind per case, and per denial for appeal letters. Two partial unique
+        # indexes rather than NULLS NOT DISTINCT, which SQLite lacks.
         constraints = [
             models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(denial__isnull=True),
+                name="one_letter_per_kind",
+            ),
+            models.UniqueConstraint(
                 fields=["case", "kind", "denial"],
+                condition=models.Q(denial__isnull=False),
                 name="one_letter_per_kind_and_denial",
-                nulls_distinct=False,
             ),
         ]
 

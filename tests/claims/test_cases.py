@@ -230,3 +230,14 @@ def test_deleting_the_account_removes_every_record_file_and_history(
     assert User.objects.filter(pk=outsider.pk).exists()
     assert Patient.objects.filter(user=outsider).exists()
     assert CoverageCase.objects.filter(patient__user=outsider).count() == 1
+
+
+def test_a_case_has_one_letter_of_each_kind(owner):
+    from django.db import IntegrityError, transaction
+
+    from claims.models import Letter
+
+    case = CaseFactory(patient=owner.patient)
+    Letter.objects.create(case=case, kind="medical_necessity", text="a")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Letter.objects.create(case=case, kind="medical_necessity", text="b")
