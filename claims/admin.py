@@ -355,8 +355,14 @@ class CoverageCaseAdmin(ScopedAdmin):
         # annotations' names: the base queryset is ordered before it is annotated.
         return [REVIEW_PRIORITY.asc(), _next_due().asc(nulls_last=True), "-updated_at", "-pk"]
 
+    def has_add_permission(self, request):
+        return False  # patients start cases, in the wizard
+
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    class Media:
+        css = {"all": ["css/admin-review-queue.css"]}
 
     # --- changelist columns ---
 
@@ -377,7 +383,9 @@ class CoverageCaseAdmin(ScopedAdmin):
         marks = {"complete": "✓", "not_needed": "–", "in_progress": "…", "not_started": "·"}
         states = [getattr(obj, f"step_{slug}") for slug in STEP_SLUGS]
         title = ", ".join(f"{n}: {STATE_LABELS[s]}" for n, s in enumerate(states, start=1))
-        return format_html('<span title="{}">{}</span>', title, " ".join(marks[s] for s in states))
+        return format_html(
+            '<span class="steps" title="{}">{}</span>', title, "".join(marks[s] for s in states)
+        )
 
     @admin.display(description=_("decision"), ordering="latest_decision")
     def decision(self, obj):
@@ -460,7 +468,8 @@ class CoverageCaseAdmin(ScopedAdmin):
         users = {u.pk: u.email for u in User.objects.filter(pk__in={r.actor_id for r in rows})}
         return _table(
             [_("When"), _("Who"), _("Role"), _("Did"), _("Record")],
-            [[r.at, users.get(r.actor_id, _("(deleted account)")), r.get_actor_role_display(),
+            [[date_format(timezone.localtime(r.at), "SHORT_DATETIME_FORMAT"),
+              users.get(r.actor_id, _("(deleted account)")), r.get_actor_role_display(),
               r.get_action_display(), r.object_type] for r in rows],
         )  # fmt: skip
 

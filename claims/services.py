@@ -249,19 +249,17 @@ def case_send_to_clinic(*, case: CoverageCase, clinic: Clinic) -> CoverageCase:
 
     Allowed while not yet shared, or after the clinic asked for changes (a resubmission).
     """
-    Review = CoverageCase.ReviewStatus
-    updated = CoverageCase.objects.filter(
-        pk=case.pk, review_status__in=[Review.NOT_SHARED, Review.CHANGES_REQUESTED]
-    ).update(
-        clinic=clinic,
-        clinic_consent_at=timezone.now(),
-        review_status=Review.SUBMITTED,
-        updated_at=timezone.now(),
-    )
-    if updated != 1:
-        raise CaseStateError(_("This case is already with your clinic."))
-    case.refresh_from_db()
-    return case
+    try:
+        return _review_transition(
+            case=case,
+            allowed_from=[Review.NOT_SHARED, Review.CHANGES_REQUESTED],
+            to=Review.SUBMITTED,
+            by=case.patient.user,
+            clinic=clinic,
+            clinic_consent_at=timezone.now(),
+        )
+    except CaseStateError as error:
+        raise CaseStateError(_("This case is already with your clinic.")) from error
 
 
 @transaction.atomic

@@ -181,6 +181,12 @@ def test_resubmission_returns_the_case_to_the_queue(case, owner_client, clinic_s
     )
 
     assert CoverageCase.objects.get(pk=case.pk).review_status == Review.SUBMITTED
+    resubmitted = ReviewEvent.objects.filter(case=case).first()
+    assert (resubmitted.from_status, resubmitted.to_status) == (
+        Review.CHANGES_REQUESTED,
+        Review.SUBMITTED,
+    )
+    assert resubmitted.by == case.patient.user
 
 
 def test_a_note_is_required_to_request_changes(case, clinic_staff):
