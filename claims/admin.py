@@ -711,11 +711,18 @@ class ReminderSentAdmin(ScopedMixin, admin.ModelAdmin):
 
 @admin.register(Letter)
 class LetterAdmin(CaseRecordAdmin):
+    """Reviewers edit a letter's text only: its case, denial and signed copy are set by the
+    services (claims.services.case_attach_signed_letter), never by typing an id here."""
+
     list_display = ["kind", "case", "denial", "signed_copy", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["case__patient__legal_last_name"]
-    raw_id_fields = ["denial", "signed_copy"]
-    readonly_fields = [*READONLY, "edited_by"]
+    autocomplete_fields: list[str] = []
+    fields = ["public_id", "case", "kind", "denial", "signed_copy", "text", "edited_by"]
+    readonly_fields = [*READONLY, "case", "kind", "denial", "signed_copy", "edited_by"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Packet)

@@ -142,6 +142,11 @@ MEDICARE_REDETERMINATION_120D = R(
     "2005-05-01",
     "DOMAIN.md §4.2 [R72]: redetermination within 120 days",
 )
+MEDICARE_QIC_180D = R(
+    "medicare-qic-reconsideration-180d",
+    "2005-05-01",
+    "DOMAIN.md §4.2 [R72]: reconsideration by the QIC within 180 days of the redetermination",
+)
 MEDICAID_PLAN_APPEAL_60D = R(
     "medicaid-plan-appeal-60d",
     "2017-07-01",
@@ -230,18 +235,23 @@ def decision_due(
         return Clock(
             Kind.DECISION_DUE, submitted_on + timedelta(days=1), MEDICAID_OUTPATIENT_DRUG_24H
         )
-    if plan_type == MEDICARE_ADVANTAGE and drug_request:
+    # Esketamine under Medicare is a Part B drug (G2082/G2083, DOMAIN.md §1.3 [R30]), whichever
+    # benefit the plan names: the Part B drug clock is the earliest, so it is used, flagged.
+    if plan_type == MEDICARE_ADVANTAGE and (drug_request or treatment == "esketamine"):
         return Clock(
             Kind.DECISION_DUE, submitted_on + timedelta(days=1 if expedited else 3), MA_PART_B_DRUG
         )
     if plan_type in CMS_0057F_PLANS:
+        before = MA_STANDARD_14D if plan_type == MEDICARE_ADVANTAGE else MEDICAID_STANDARD_14D
         if expedited:
-            rule = CMS_0057F_EXPEDITED if in_0057f else MA_STANDARD_14D
+            rule = CMS_0057F_EXPEDITED if in_0057f else before
             return Clock(Kind.DECISION_DUE, submitted_on + timedelta(days=3), rule)
         if in_0057f:
+            # Medicaid esketamine billed as a service (not a pharmacy claim): whether CMS-0057-F
+            # covers it is uncertain (DOMAIN.md §4.3 [U]); its 7 days are the earlier date.
             rule = ESKETAMINE_SERVICE_UNCERTAIN if treatment == "esketamine" else CMS_0057F_STANDARD
             return Clock(Kind.DECISION_DUE, submitted_on + timedelta(days=7), rule)
-        rule = MA_STANDARD_14D if plan_type == MEDICARE_ADVANTAGE else MEDICAID_STANDARD_14D
+        rule = before
         return Clock(Kind.DECISION_DUE, submitted_on + timedelta(days=14), rule)
     return None
 
@@ -275,6 +285,11 @@ def appeal_filing(
         start = _earliest(notice_date, received_on)
         return start and Clock(
             Kind.APPEAL_FILING, start + timedelta(days=60), MEDICAID_PLAN_APPEAL_60D, level
+        )
+    if plan_type == ORIGINAL_MEDICARE and level == "qic_reconsideration":
+        start = notice_date or received_on  # the redetermination decision
+        return start and Clock(
+            Kind.APPEAL_FILING, start + timedelta(days=180), MEDICARE_QIC_180D, level
         )
     if plan_type == MEDICAID and level == "state_fair_hearing":
         start = _earliest(notice_date, received_on)

@@ -246,6 +246,11 @@ class DecisionForm(forms.ModelForm):
                 self.add_error("decided_on", _("Please enter the date on the decision letter."))
         elif cleaned.get("decided_on"):
             self.add_error("decided_on", _("Leave this empty until a decision comes."))
+        decided, received = cleaned.get("decided_on"), cleaned.get("decision_received_on")
+        if decided and received and received < decided:
+            self.add_error(
+                "decision_received_on", _("The letter cannot arrive before the date printed on it.")
+            )
         return cleaned
 
 

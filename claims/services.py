@@ -110,6 +110,10 @@ def pa_request_record_decision(
 ) -> PriorAuthorizationRequest:
     """Record the insurer's decision. A denial, or a partial approval, opens a Denial record for
     the patient to complete from the letter."""
+    if decided_on and received_on and received_on < decided_on:
+        raise ValidationError(
+            {"decision_received_on": _("The letter cannot arrive before the date printed on it.")}
+        )
     pa_request.decision = decision
     pa_request.decided_on = decided_on
     pa_request.decision_received_on = received_on
@@ -335,6 +339,7 @@ def _case_clocks(case: CoverageCase) -> dict[str, tuple[deadlines.Clock, bool]]:
             last = upheld[-1]
             next_level = {
                 "medicaid_plan_appeal": "state_fair_hearing",
+                "redetermination": "qic_reconsideration",
             }.get(last.level)
             if next_level:
                 clock = deadlines.appeal_filing(
@@ -481,8 +486,9 @@ def packet_request(
     letter_kind = (
         Letter.Kind.APPEAL if kind == Packet.Kind.APPEAL else Letter.Kind.MEDICAL_NECESSITY
     )
+    # One request at a time per case: two quick clicks must not draft two letters or two v1s.
+    CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     letter_get_or_draft(case=case, kind=letter_kind, denial=denial)
-    CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)  # one version at a time
     versions = Packet.objects.filter(case=case, kind=kind)
     number = (versions.aggregate(n=models.Max("version"))["n"] or 0) + 1
     versions.filter(is_newest=True).update(is_newest=False)
@@ -506,8 +512,7 @@ def packet_is_out_of_date(packet: Packet) -> bool:
 def packet_render(*, packet_id: int) -> Packet:
     """Render a packet and store its file; running it twice leaves the same state.
 
-    Raises PacketRenderError for a packet that cannot be made; other exceptions are transient
-    (the task retries them).
+    Any exception propagates: the task retries a few times, then marks the packet failed.
     """
     import time
 
@@ -620,6 +625,8 @@ def _newest_current_packet(case: CoverageCase) -> Packet:
 def case_approve_to_send(*, case: CoverageCase, by: User, note: str = "") -> CoverageCase:
     """Approve the newest packet for sending. Needs the provider's signed letter of medical
     necessity; the approval is tied to that packet version."""
+    # Lock the case so a patient's edit cannot slip between the checks and the update.
+    CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     letter = case.letters.filter(kind=Letter.Kind.MEDICAL_NECESSITY).first()
     if letter is None or letter.signed_copy_id is None:
         raise CaseStateError(_("Attach the signed letter of medical necessity first."))
@@ -649,7 +656,11 @@ def case_mark_sent(
     note: str = "",
 ) -> PriorAuthorizationRequest:
     """Record that the approved packet went to the insurer: writes the request record."""
-    case = CoverageCase.objects.select_related("approved_packet").get(pk=case.pk)
+    case = (
+        CoverageCase.objects.select_related("approved_packet")
+        .select_for_update(of=("self",))
+        .get(pk=case.pk)
+    )
     if case.approved_packet is None or packet_is_out_of_date(case.approved_packet):
         raise CaseStateError(_("The approved packet is no longer current: review the case again."))
     earlier = case.pa_requests.exists()

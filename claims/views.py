@@ -273,6 +273,7 @@ def question_script(request, coveragecase_id):
 def call_delete(request, coveragecase_id, insurercall_id):
     case = _case(request, coveragecase_id)
     _item(case.calls.all(), insurercall_id).delete()
+    services.case_revoke_stale_approval(case=case)
     messages.success(request, _("The call was removed."))
     return redirect("claims:step_policy", coveragecase_id=case.public_id)
 
@@ -362,6 +363,7 @@ def step_history(request, coveragecase_id):
 def _history_item_delete(request, coveragecase_id, related: str, item_id):
     case = _case(request, coveragecase_id)
     _item(getattr(case.patient, related).all(), item_id).delete()
+    services.case_revoke_stale_approval(case=case)
     messages.success(request, _("Removed."))
     return redirect("claims:step_history", coveragecase_id=case.public_id)
 
@@ -458,8 +460,13 @@ def step_documents(request, coveragecase_id):
 
 
 def _staff_may_open_files(request) -> None:
-    """Clinic staff open documents and packets only with the reviewer role's permission."""
-    if not request.user.is_patient and not request.user.has_perm("claims.view_supportingdocument"):
+    """Clinic staff open documents and packets only with the reviewer role's permission, and
+    only in a session verified by their second factor, as admin requires."""
+    user = request.user
+    if user.is_patient:
+        return
+    verified = getattr(user, "is_verified", lambda: False)()
+    if not verified or not user.has_perm("claims.view_supportingdocument"):
         raise Http404
 
 
@@ -488,6 +495,7 @@ def document_download(request, coveragecase_id, supportingdocument_id):
 def document_delete(request, coveragecase_id, supportingdocument_id):
     case = _case(request, coveragecase_id)
     services.document_delete(document=_item(case.documents.all(), supportingdocument_id))
+    services.case_revoke_stale_approval(case=case)
     messages.success(request, _("The document was deleted."))
     return redirect("claims:step_documents", coveragecase_id=case.public_id)
 
@@ -688,6 +696,7 @@ def packet_create(request, coveragecase_id):
 def packet_status(request, coveragecase_id, packet_id):
     """For the page that waits for a packet: its state, no health data."""
     case = _case(request, coveragecase_id)
+    _staff_may_open_files(request)
     packet = _item(case.packets.all(), packet_id)
     return JsonResponse({"status": packet.status})
 

@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
@@ -316,6 +317,7 @@ def patient_export_zip(*, user: User) -> bytes:
             _(
                 "This archive holds everything Coverage Guide keeps about your account.\n"
                 "data.json: your records, one list per kind of record.\n"
+                "history.json: every earlier version of those records, with when it changed.\n"
                 "access-log.json: when your records were viewed, downloaded or exported, and by "
                 "whom (you or clinic staff).\n"
                 "files/: the documents you uploaded and the packets made for you.\n"
@@ -331,6 +333,10 @@ def patient_export_zip(*, user: User) -> bytes:
             ),
         )
         archive.writestr("access-log.json", json.dumps(access_rows, indent=2))
+        archive.writestr(
+            "history.json",
+            json.dumps(_history_rows(account_history_ids(user)), indent=2, default=str),
+        )
         for obj, file in records.files():
             name = file.name.rsplit("/", 1)[-1]
             with file.open("rb") as fh:
@@ -353,8 +359,9 @@ def patient_delete_account(*, user: User, password: str) -> None:
     with transaction.atomic():
         records = collect_patient_records(user)
         files = [(file.storage, file.name) for _obj, file in records.files()]
-        # Deletion sets each instance's pk to None, so take the ids first.
-        ids = {model: [obj.pk for obj in objs] for model, objs in records.instances.items()}
+        # Taken first: deletion sets each instance's pk to None. From the history tables, so
+        # records deleted earlier (a removed diagnosis, an old case) are found too.
+        ids = account_history_ids(user)
         access_log_record(actor=user, action=AccessLog.Action.DELETE, obj=user)
         user.delete()
         _purge_history(ids)
@@ -362,15 +369,65 @@ def patient_delete_account(*, user: User, password: str) -> None:
     send_email(to=email, template="account_deleted", context={})
 
 
-def _purge_history(ids: dict[type[models.Model], list]) -> None:
-    """Remove the change history of the deleted rows, including the rows deletion just wrote."""
-    for model, pks in ids.items():
-        manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
-        if manager_name is None:
+def _history_model(model):
+    manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+    return getattr(model, manager_name).model if manager_name else None
+
+
+def account_history_ids(user: User) -> dict[type[models.Model], set]:
+    """The ids of every record, present or deleted, whose change history is about this account.
+
+    Found in the history tables themselves: starting from the user, follow every foreign key of
+    every history-keeping model to records already found (the patient, then their policies,
+    cases, the cases' requests, the requests' denials...), until nothing new turns up.
+    """
+    tracked = [m for m in django_apps.get_models() if _history_model(m) is not None]
+    ids: dict[type[models.Model], set] = {User: {user.pk}}
+    grew = True
+    while grew:
+        grew = False
+        for model in tracked:
+            history = _history_model(model)
+            for field in model._meta.concrete_fields:
+                target = field.related_model if field.is_relation else None
+                if target not in ids or field.name in _NOT_OWNERSHIP_LINKS:
+                    continue
+                found = set(
+                    history.objects.filter(**{f"{field.attname}__in": ids[target]}).values_list(
+                        model._meta.pk.attname, flat=True
+                    )
+                )
+                if not found <= ids.get(model, set()):
+                    ids.setdefault(model, set()).update(found)
+                    grew = True
+    return ids
+
+
+# Links that name a person who acted on a record, not the record's owner.
+_NOT_OWNERSHIP_LINKS = {"uploaded_by", "edited_by", "requested_by"}
+
+
+def _history_rows(ids: dict[type[models.Model], set]) -> dict[str, list[dict]]:
+    """Every earlier version of the account's records, for the export."""
+    rows: dict[str, list[dict]] = {}
+    for model, pks in sorted(ids.items(), key=lambda item: item[0]._meta.label):
+        history = _history_model(model)
+        if history is None:
             continue
-        history_model = getattr(model, manager_name).model
-        pk_name = model._meta.pk.attname
-        history_model.objects.filter(**{f"{pk_name}__in": pks}).delete()
+        versions = history.objects.filter(**{f"{model._meta.pk.attname}__in": pks})
+        rows[model._meta.label] = [
+            {k: v for k, v in row.items() if k not in _NEVER_EXPORTED_FIELDS}
+            for row in versions.order_by("history_date").values()
+        ]
+    return rows
+
+
+def _purge_history(ids: dict[type[models.Model], set]) -> None:
+    """Remove the change history of the account's records, including rows deletion just wrote."""
+    for model, pks in ids.items():
+        history = _history_model(model)
+        if history is not None:
+            history.objects.filter(**{f"{model._meta.pk.attname}__in": pks}).delete()
 
 
 def _delete_files(files: list[tuple]) -> None:

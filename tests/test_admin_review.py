@@ -204,3 +204,21 @@ def test_a_patient_can_never_reach_admin(client, otp_login, owner):
     response = client.get(reverse("admin:claims_coveragecase_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_reviewer_edits_a_letters_text_but_cannot_move_it_to_another_case(
+    client, otp_login, reviewer, case
+):
+    other = SharedCaseFactory()  # another clinic's case and document
+    foreign = services.document_upload(
+        case=other, category="medical_necessity", upload=pdf_upload(), by=other.patient.user
+    )
+    letter = services.letter_get_or_draft(case=case, kind="medical_necessity")
+    otp_login(client, reviewer)
+    url = reverse("admin:claims_letter_change", args=[letter.pk])
+
+    client.post(url, {"text": "Edited by the clinic.", "case": other.pk, "signed_copy": foreign.pk})
+
+    letter.refresh_from_db()
+    assert letter.text == "Edited by the clinic."
+    assert (letter.case_id, letter.signed_copy_id) == (case.pk, None)

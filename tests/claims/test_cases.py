@@ -15,11 +15,12 @@ from django.urls import reverse
 from claims import services
 from claims.models import Appeal, CoverageCase, Denial, PriorAuthorizationRequest, appeal_levels_for
 from claims.selectors import get_case_for_user
-from patients.models import InsurancePolicy, Patient, User
+from patients.models import Diagnosis, InsurancePolicy, Patient, User
 from patients.services import patient_delete_account
 from tests.factories import (
     CaseFactory,
     DenialFactory,
+    DiagnosisFactory,
     PARequestFactory,
     PolicyFactory,
     SharedCaseFactory,
@@ -200,6 +201,8 @@ def test_export_includes_every_record_and_file(client, owner):
     archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("patients:export")).content))
 
     records = json.loads(archive.read("data.json"))["records"]
+    history = json.loads(archive.read("history.json"))
+    assert history["patients.Diagnosis"][0]["icd10_code"] == "F33.2"
     for model in world:
         assert records.get(model._meta.label), model._meta.label
     assert records["claims.SupportingDocument"][0]["original_name"] == "records.pdf"
@@ -213,6 +216,10 @@ def test_deleting_the_account_removes_every_record_file_and_history(
 ):
     world = build_patient_world(owner)
     build_patient_world(outsider)
+    gone = DiagnosisFactory(patient=owner.patient, icd10_code="F41.1")
+    gone_id = gone.pk
+    gone.delete()  # removed by the patient before closing the account: its history stays...
+    assert Diagnosis.history.filter(id=gone_id).exists()
     document = services.document_upload(
         case=world[CoverageCase], category="medical_records", upload=pdf_upload(), by=owner
     )
@@ -227,7 +234,10 @@ def test_deleting_the_account_removes_every_record_file_and_history(
         if history is not None:
             assert not history.filter(id=obj.pk).exists(), model
     assert not storage.exists(name)
+    assert not Diagnosis.history.filter(id=gone_id).exists()  # ...until the account goes
+    assert not Diagnosis.history.filter(patient_id=world[Patient].pk).exists()
     assert User.objects.filter(pk=outsider.pk).exists()
+    assert Diagnosis.history.filter(patient_id=outsider.patient.pk).exists()
     assert Patient.objects.filter(user=outsider).exists()
     assert CoverageCase.objects.filter(patient__user=outsider).count() == 1
 

@@ -33,10 +33,16 @@ DECISIONS = [
      "iv_ketamine", "medical", D(2025, 12, 15), "ma-organization-determination-14d"),
     ("MA standard under CMS-0057-F", "medicare_advantage", D(2026, 1, 5), False, "iv_ketamine",
      "medical", D(2026, 1, 12), "cms-0057f-standard-7d"),
-    ("MA esketamine service: uncertain, earlier date", "medicare_advantage", D(2026, 1, 5),
-     False, "esketamine", "medical", D(2026, 1, 12), "cms-0057f-esketamine-uncertain-7d"),
-    ("MA expedited under CMS-0057-F", "medicare_advantage", D(2026, 2, 10), True, "esketamine",
+    ("MA esketamine is a Part B drug: 72 h, the earliest", "medicare_advantage", D(2026, 1, 5),
+     False, "esketamine", "medical", D(2026, 1, 8), "ma-part-b-drug-72h"),
+    ("MA esketamine expedited: 24 h", "medicare_advantage", D(2026, 2, 10), True, "esketamine",
+     "medical", D(2026, 2, 11), "ma-part-b-drug-72h"),
+    ("MA expedited under CMS-0057-F", "medicare_advantage", D(2026, 2, 10), True, "iv_ketamine",
      "medical", D(2026, 2, 13), "cms-0057f-expedited-72h"),
+    ("Medicaid esketamine as a service: uncertain, earlier date", "medicaid", D(2026, 1, 5),
+     False, "esketamine", "medical", D(2026, 1, 12), "cms-0057f-esketamine-uncertain-7d"),
+    ("Medicaid expedited before CMS-0057-F", "medicaid", D(2025, 6, 2), True, "iv_ketamine",
+     "medical", D(2025, 6, 5), "medicaid-managed-care-14d"),
     ("MA Part B drug outside CMS-0057-F", "medicare_advantage", D(2026, 2, 10), False,
      "esketamine", "pharmacy", D(2026, 2, 13), "ma-part-b-drug-72h"),
     ("Medicaid drug request outside CMS-0057-F: 24 h", "medicaid", D(2026, 4, 1), False,
@@ -91,6 +97,8 @@ FILINGS = [
      D(2026, 5, 1), D(2026, 5, 6), D(2026, 9, 3), "medicare-redetermination-120d"),
     ("Medicaid plan appeal: 60 days from the notice", "medicaid", "medicaid_plan_appeal",
      D(2026, 5, 1), D(2026, 5, 8), D(2026, 6, 30), "medicaid-plan-appeal-60d"),
+    ("Original Medicare QIC reconsideration: 180 days", "medicare", "qic_reconsideration",
+     D(2026, 7, 1), None, D(2026, 12, 28), "medicare-qic-reconsideration-180d"),
     ("Medicaid state fair hearing: 120 days", "medicaid", "state_fair_hearing",
      D(2026, 7, 1), None, D(2026, 10, 29), "medicaid-state-fair-hearing-120d"),
 ]  # fmt: skip
@@ -229,7 +237,7 @@ def test_changing_the_plan_type_recomputes(case):
     case.policy.save()
     deadlines_refresh(case=case)
 
-    assert _rows(case)["decision_due"].due_on == D(2026, 3, 9)
+    assert _rows(case)["decision_due"].due_on == D(2026, 3, 5)  # esketamine: a Part B drug
     assert request.pk
 
 

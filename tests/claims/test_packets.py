@@ -268,6 +268,7 @@ def test_downloads_go_to_the_owner_and_the_clinic_only(
     clinic,
     clinic_staff,
     other_clinic_staff,
+    otp_login,
     django_capture_on_commit_callbacks,
 ):
     patient = owner.patient
@@ -277,6 +278,8 @@ def test_downloads_go_to_the_owner_and_the_clinic_only(
     client.force_login(clinic_staff)
     assert client.get(url).status_code == 404  # staff without the reviewer role's permission
     clinic_staff.user_permissions.add(Permission.objects.get(codename="view_supportingdocument"))
+    client.force_login(clinic_staff)
+    assert client.get(url).status_code == 404  # a password-only session: no second factor yet
 
     for user, status in [
         (owner, 200),
@@ -284,7 +287,10 @@ def test_downloads_go_to_the_owner_and_the_clinic_only(
         (outsider, 404),
         (other_clinic_staff, 404),
     ]:
-        client.force_login(user)
+        if user.is_patient:
+            client.force_login(user)
+        else:
+            otp_login(client, user)
         response = client.get(url)
         assert response.status_code == status, user
         if status == 200:

@@ -231,3 +231,14 @@ def test_csv_safe_neutralises_formula_starts(value):
 @pytest.mark.parametrize("value", ["Smith", "F33.2", "", "1-2"])
 def test_csv_safe_leaves_plain_text(value):
     assert services.csv_safe(value) == value
+
+
+def test_deleting_a_record_also_withdraws_a_stale_approval(case, owner, clinic_staff, owner_client):
+    from tests.factories import TreatmentTrialFactory
+
+    trial = TreatmentTrialFactory(patient=owner.patient)
+    _approved(case, owner, clinic_staff)
+
+    owner_client.post(reverse("claims:trial_delete", args=[case.public_id, trial.public_id]))
+
+    assert CoverageCase.objects.get(pk=case.pk).review_status == Review.IN_REVIEW

@@ -1,5 +1,6 @@
 """A new patient walks the whole wizard through the Django client, and nothing they type is lost."""
 
+import datetime as dt
 import logging
 import re
 import uuid
@@ -449,3 +450,21 @@ def test_staff_cannot_use_the_patient_wizard(client, clinic_staff, case):
     client.force_login(clinic_staff)
     assert client.get(reverse("claims:dashboard"))["Location"] == reverse("admin:index")
     assert client.get(reverse("claims:step_policy", args=[case.public_id])).status_code == 404
+
+
+def test_a_decision_letter_received_before_its_date_is_refused_not_a_crash(owner_client, case):
+    from tests.factories import PARequestFactory
+
+    PARequestFactory(case=case, submitted_on=dt.date(2026, 11, 1))
+    response = owner_client.post(
+        reverse("claims:step_submit", args=[case.public_id]),
+        {
+            "action": "decision",
+            "after": "stay",
+            "decision": "denied",
+            "decided_on": "2026-11-10",
+            "decision_received_on": "2026-11-05",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot arrive before the date printed on it" in response.text
