@@ -8,7 +8,7 @@ from django.http import Http404
 
 from patients.models import User
 
-from .models import CoverageCase, Deadline, ReviewEvent
+from .models import CoverageCase, Deadline, Denial, ReviewEvent
 
 
 def cases_visible_to(user: User) -> QuerySet[CoverageCase]:
@@ -85,4 +85,13 @@ def review_notes_prefetch() -> Prefetch:
             to_status=CoverageCase.ReviewStatus.CHANGES_REQUESTED
         ).order_by("-at", "-pk"),
         to_attr="changes_requested_events",
+    )
+
+
+def latest_denial(case: CoverageCase) -> Denial | None:
+    """The denial of the case's most recently decided request: the one step 6 answers."""
+    return (
+        Denial.objects.filter(pa_request__case=case)
+        .order_by("-pa_request__decided_on", "-pa_request__created_at")
+        .first()
     )

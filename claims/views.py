@@ -41,6 +41,7 @@ from .progress import STEP_SLUGS, next_step, steps_of, with_step_states
 from .selectors import (
     cases_visible_to,
     get_case_for_user,
+    latest_denial,
     open_deadlines,
     open_deadlines_prefetch,
     review_notes_prefetch,
@@ -567,13 +568,7 @@ def step_submit(request, coveragecase_id):
 @patient_required
 def step_appeal(request, coveragecase_id):
     case = _case(request, coveragecase_id)
-    denial = (
-        case.pa_requests.filter(denial__isnull=False)
-        .select_related("denial")
-        .order_by("-decided_on", "-created_at")
-        .first()
-    )
-    denial = denial.denial if denial else None
+    denial = latest_denial(case)
     data = _posted(request)
     action = data.get("action") if data is not None else None
     appeal = _item(denial.appeals.all(), (data or {}).get("id")) if denial else None
@@ -675,13 +670,7 @@ def packet_create(request, coveragecase_id):
         raise Http404
     denial = None
     if kind == Packet.Kind.APPEAL:
-        denial = (
-            case.pa_requests.filter(denial__isnull=False)
-            .select_related("denial")
-            .order_by("-decided_on", "-created_at")
-            .first()
-        )
-        denial = denial.denial if denial else None
+        denial = latest_denial(case)
     try:
         services.packet_request(case=case, kind=kind, by=request.user, denial=denial)
     except services.CaseStateError as error:
