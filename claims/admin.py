@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from patients.admin import ScopedHistoryAdmin
+from patients.admin import NoEditAdminMixin, ScopedHistoryAdmin
 from patients.models import AccessLog, User
 from patients.services import access_log_record
 
@@ -762,19 +762,10 @@ class PacketAdmin(ScopedAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(ScopedMixin, admin.ModelAdmin):
+class ReviewEventAdmin(ScopedMixin, NoEditAdminMixin, admin.ModelAdmin):
     """The review trail: read-only for everyone, superusers included."""
 
     list_display = ["at", "case", "from_status", "to_status", "by"]
     list_filter = ["to_status"]
     list_select_related = ["case", "by"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -55,13 +55,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ReadOnlyAdminMixin:
-    """Audit records: visible (to superusers, until the review work shows them per case), never
-    added, changed or deleted through admin."""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.none()
+class NoEditAdminMixin:
+    """Audit records: shown, never added, changed or deleted through admin, by anyone."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -71,6 +66,15 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdminMixin(NoEditAdminMixin):
+    """Account-wide audit lists (consents, the access log): superusers only; staff see a case's
+    access log on the case page."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
 
 
 @admin.register(User)
