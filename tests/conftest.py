@@ -1,9 +1,52 @@
+import os
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
 from tests.services import redis_url  # noqa: F401 - a real Redis for tests that ask for it
+
+CLOCK_AHEAD_ENV = "TEST_CLOCK_AHEAD_DAYS"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-ahead-days",
+        type=int,
+        default=int(os.environ.get(CLOCK_AHEAD_ENV) or 0),
+        help=(
+            "Run the whole session with the clock moved this many days ahead, ticking "
+            f"(time-machine). Also read from ${CLOCK_AHEAD_ENV}. CI runs the fast suite "
+            "a second time with it, so no test can depend on today's date."
+        ),
+    )
+
+
+def pytest_configure(config):
+    days = config.getoption("clock_ahead_days")
+    if days:
+        traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+        traveller.start()
+        config.stash[_clock_key] = traveller
+
+
+def pytest_unconfigure(config):
+    traveller = config.stash.get(_clock_key, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    if config.stash.get(_clock_key, None) is not None:
+        days = config.getoption("clock_ahead_days")
+        return f"clock: moved {days} days ahead, now {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    return None
+
+
+_clock_key = pytest.StashKey[time_machine.travel]()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 from pypdf import PdfWriter
 
@@ -30,6 +31,21 @@ from patients.models import (
 )
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+def today() -> datetime.date:
+    """Today under the clock the test runs under (time-machine moves it; see tests/conftest.py)."""
+    return timezone.localdate()
+
+
+def days_ago(days: int) -> datetime.date:
+    """The date `days` before the test's today."""
+    return today() - datetime.timedelta(days=days)
+
+
+def _days_ago(days: int) -> factory.LazyFunction:
+    """A factory default `days` before the test's today, never a fixed calendar date."""
+    return factory.LazyFunction(lambda: days_ago(days))
 
 
 def _valid_npi(n: int) -> str:
@@ -112,7 +128,7 @@ class PolicyFactory(DjangoModelFactory):
     plan_type = InsurancePolicy.PlanType.EMPLOYER_SELF_FUNDED
     member_id = factory.Sequence(lambda n: f"U{n:08d}")
     group_number = "GRP-100"
-    effective_date = datetime.date(2026, 1, 1)
+    effective_date = _days_ago(365)
     in_network_deductible = Decimal("1500.00")
     in_network_coinsurance_percent = Decimal("20")
 
@@ -147,8 +163,8 @@ class TreatmentTrialFactory(DjangoModelFactory):
     drug_class = "SSRI"
     daily_dose = Decimal("150")
     weeks_at_dose = 8
-    start_date = datetime.date(2024, 1, 1)
-    end_date = datetime.date(2024, 3, 31)
+    start_date = _days_ago(3 * 365)
+    end_date = _days_ago(3 * 365 - 90)
     response = TreatmentTrial.Response.NO_RESPONSE
 
 
@@ -158,7 +174,7 @@ class SymptomScoreFactory(DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     instrument = SymptomScore.Instrument.PHQ9
-    taken_on = datetime.date(2026, 10, 1)
+    taken_on = _days_ago(63)
     total = 21
 
 
@@ -183,7 +199,7 @@ class InsurerCallFactory(DjangoModelFactory):
         model = InsurerCall
 
     case = factory.SubFactory(CaseFactory)
-    called_at = datetime.datetime(2026, 10, 5, 14, 30, tzinfo=datetime.UTC)
+    called_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=59))
     representative = "Dana"
     reference_number = factory.Sequence(lambda n: f"CALL-{n:05d}")
 
@@ -195,7 +211,7 @@ class ReferralFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     provider = factory.LazyAttribute(lambda o: ProviderFactory(patient=o.case.patient))
     status = Referral.Status.REQUESTED
-    requested_on = datetime.date(2026, 10, 6)
+    requested_on = _days_ago(58)
 
 
 class PARequestFactory(DjangoModelFactory):
@@ -203,7 +219,7 @@ class PARequestFactory(DjangoModelFactory):
         model = PriorAuthorizationRequest
 
     case = factory.SubFactory(CaseFactory)
-    submitted_on = datetime.date(2026, 10, 20)
+    submitted_on = _days_ago(44)
     method = PriorAuthorizationRequest.Method.FAX
     reference_number = factory.Sequence(lambda n: f"PA-{n:06d}")
 
@@ -215,10 +231,10 @@ class DenialFactory(DjangoModelFactory):
     pa_request = factory.SubFactory(
         PARequestFactory,
         decision=PriorAuthorizationRequest.Decision.DENIED,
-        decided_on=datetime.date(2026, 10, 27),
+        decided_on=_days_ago(37),
     )
-    notice_date = datetime.date(2026, 10, 27)
-    received_on = datetime.date(2026, 10, 31)
+    notice_date = _days_ago(37)
+    received_on = _days_ago(33)
     reason = Denial.Reason.CRITERIA_NOT_MET
 
 
@@ -228,7 +244,7 @@ class AppealFactory(DjangoModelFactory):
 
     denial = factory.SubFactory(DenialFactory)
     level = Appeal.Level.INTERNAL_FIRST
-    filed_on = datetime.date(2026, 11, 10)
+    filed_on = _days_ago(23)
 
 
 def build_patient_world(user: User) -> dict:
@@ -241,7 +257,7 @@ def build_patient_world(user: User) -> dict:
     pa_request = PARequestFactory(
         case=case,
         decision=PriorAuthorizationRequest.Decision.DENIED,
-        decided_on=datetime.date(2026, 10, 27),
+        decided_on=days_ago(37),
     )
     denial = DenialFactory(pa_request=pa_request)
     from django.core.files.base import ContentFile

@@ -73,29 +73,30 @@ def test_a_case_holds_many_pa_requests(owner):
 )
 def test_a_denial_or_partial_approval_opens_a_denial_record(owner, decision, opens_denial):
     pa_request = PARequestFactory(case=CaseFactory(patient=owner.patient))
+    decided_on = pa_request.submitted_on + datetime.timedelta(days=7)
+    received_on = decided_on + datetime.timedelta(days=4)
 
     services.pa_request_record_decision(
         pa_request=pa_request,
         decision=decision,
-        decided_on=datetime.date(2026, 10, 27),
-        received_on=datetime.date(2026, 10, 31),
+        decided_on=decided_on,
+        received_on=received_on,
         approved_sessions=8 if decision != Decision.DENIED else None,
     )
 
     assert Denial.objects.filter(pa_request=pa_request).exists() is opens_denial
     if opens_denial:
         denial = pa_request.denial
-        assert (denial.notice_date, denial.received_on) == (
-            datetime.date(2026, 10, 27),
-            datetime.date(2026, 10, 31),
-        )
+        assert (denial.notice_date, denial.received_on) == (decided_on, received_on)
 
 
 def test_a_decision_before_the_request_was_sent_is_refused(owner):
     pa_request = PARequestFactory(case=CaseFactory(patient=owner.patient))
     with pytest.raises(ValidationError) as error:
         services.pa_request_record_decision(
-            pa_request=pa_request, decision=Decision.DENIED, decided_on=datetime.date(2026, 1, 1)
+            pa_request=pa_request,
+            decision=Decision.DENIED,
+            decided_on=pa_request.submitted_on - datetime.timedelta(days=1),
         )
     assert "before the request was sent" in str(error.value)
 

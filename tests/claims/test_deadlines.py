@@ -17,7 +17,7 @@ from claims.services import (
     pa_request_record_decision,
 )
 from claims.tasks import send_deadline_reminders
-from tests.factories import CaseFactory, PARequestFactory, PolicyFactory
+from tests.factories import CaseFactory, PARequestFactory, PolicyFactory, days_ago
 
 D = dt.date
 
@@ -329,37 +329,37 @@ def test_the_beat_task_runs_the_service(case, mailbox, django_capture_on_commit_
 
 
 def test_the_dashboard_shows_the_next_deadline_with_days_left(owner_client, case):
-    request = PARequestFactory(case=case, submitted_on=D(2026, 11, 20))
+    request = PARequestFactory(case=case, submitted_on=days_ago(9))  # commercial: 15 days
     deadlines_refresh(case=case)
-    with time_machine.travel(dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC), tick=False):
-        page = owner_client.get("/cases/").text
+    page = owner_client.get("/cases/").text
     assert "decision due" in page
-    assert "6 days left" in page  # due 5 December
+    assert "6 days left" in page
     assert request.pk
 
 
 def test_a_late_decision_is_flagged_on_step_5(owner_client, case):
-    PARequestFactory(case=case, submitted_on=D(2026, 10, 1))
+    PARequestFactory(case=case, submitted_on=days_ago(19))  # commercial: due in 15 days
     deadlines_refresh(case=case)
-    with time_machine.travel(dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC), tick=False):
-        page = owner_client.get(f"/cases/{case.public_id}/submit/").text
+    page = owner_client.get(f"/cases/{case.public_id}/submit/").text
     assert "4 days late" in page
     assert "treat the delay as a denial" in page
 
 
 def test_the_patient_enters_the_date_from_their_letter(owner_client, case):
-    request = PARequestFactory(case=case, submitted_on=D(2026, 10, 1))
+    # Recent dates under the test's clock: the step page shows only deadlines still ahead.
+    request = PARequestFactory(case=case, submitted_on=days_ago(20))
     pa_request_record_decision(
-        pa_request=request, decision="denied", decided_on=D(2026, 10, 27), received_on=None
+        pa_request=request, decision="denied", decided_on=days_ago(10), received_on=None
     )
     filing = _rows(case)["appeal_filing"]
+    letter_due_on = filing.computed_due_on - dt.timedelta(days=30)
 
     response = owner_client.post(
         f"/cases/{case.public_id}/deadlines/{filing.public_id}/letter-date/",
-        {"letter_due_on": "2027-03-01", "step": "appeal"},
+        {"letter_due_on": letter_due_on.isoformat(), "step": "appeal"},
     )
 
     assert response["Location"] == f"/cases/{case.public_id}/appeal/"
     filing.refresh_from_db()
-    assert filing.due_on == D(2027, 3, 1)
+    assert filing.due_on == letter_due_on
     assert "This is the date from your letter" in owner_client.get(response["Location"]).text

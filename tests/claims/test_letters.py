@@ -137,6 +137,8 @@ def _deny(case, reason, **fields) -> Denial:
         decided_on=D(2026, 10, 27),
     )
     fields.setdefault("reference_number", "DN-445566")
+    fields.setdefault("notice_date", D(2026, 10, 27))
+    fields.setdefault("received_on", D(2026, 10, 31))
     return DenialFactory(pa_request=pa, reason=reason, **fields)
 
 

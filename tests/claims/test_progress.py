@@ -1,7 +1,5 @@
 """Step states: one definition, the same answer for one case or a queryset, in one query."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +20,7 @@ from tests.factories import (
     SymptomScoreFactory,
     TreatmentTrialFactory,
     UserFactory,
+    days_ago,
 )
 
 Decision = PriorAuthorizationRequest.Decision
@@ -87,14 +86,14 @@ def _denied_and_appealing():
 
 def _approved():
     case = CaseFactory()
-    PARequestFactory(case=case, decision=Decision.APPROVED, decided_on=datetime.date(2026, 10, 30))
+    PARequestFactory(case=case, decision=Decision.APPROVED, decided_on=days_ago(34))
     return case
 
 
 def _appeal_won():
     case = CaseFactory()
     denial = DenialFactory(pa_request__case=case)
-    AppealFactory(denial=denial, outcome="overturned", decided_on=datetime.date(2026, 12, 1))
+    AppealFactory(denial=denial, outcome="overturned", decided_on=days_ago(2))
     return case
 
 

@@ -13,7 +13,7 @@ from patients.forms import DiagnosisForm, InsurancePolicyForm, ProviderForm, Tre
 from patients.models import Diagnosis, InsurancePolicy, Payer, SymptomScore, TreatmentTrial
 from patients.partial_dates import parse_partial_date
 from patients.services import diagnosis_save, symptom_score_record, treatment_trial_save
-from tests.factories import DiagnosisFactory, PolicyFactory, TreatmentTrialFactory
+from tests.factories import DiagnosisFactory, PolicyFactory, TreatmentTrialFactory, today
 
 # --- ICD-10-CM ------------------------------------------------------------------------------------
 
@@ -282,7 +282,7 @@ def test_item_answers_make_the_total(owner):
     score = symptom_score_record(
         patient=owner.patient,
         instrument="phq9",
-        taken_on=datetime.date(2026, 11, 1),
+        taken_on=today(),
         item_answers=answers,
     )
     assert score.total == 19
@@ -295,20 +295,18 @@ def test_incomplete_or_out_of_range_answers_are_refused(owner, answers):
         symptom_score_record(
             patient=owner.patient,
             instrument="phq9",
-            taken_on=datetime.date(2026, 11, 1),
+            taken_on=today(),
             item_answers=answers,
         )
 
 
 def test_a_total_beyond_the_scale_is_refused(owner):
     with pytest.raises(ValidationError) as error:
-        symptom_score_record(
-            patient=owner.patient, instrument="gad7", taken_on=datetime.date(2026, 11, 1), total=22
-        )
+        symptom_score_record(patient=owner.patient, instrument="gad7", taken_on=today(), total=22)
     assert "between 0 and 21" in str(error.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         SymptomScore.objects.create(
-            patient=owner.patient, instrument="phq9", taken_on=datetime.date(2026, 11, 1), total=28
+            patient=owner.patient, instrument="phq9", taken_on=today(), total=28
         )
 
 
