@@ -507,7 +507,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         form = ReviewForm(request.POST, case=case)
         if form.is_valid():
             try:
-                form.apply(by=request.user)
+                services.review_apply(case=case, by=request.user, **form.cleaned_data)
             except (services.CaseStateError, ValidationError) as error:
                 self.message_user(request, _error_text(error), messages.ERROR)
             else:
@@ -723,6 +723,11 @@ class LetterAdmin(CaseRecordAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        """A reviewer's edit goes through the letter service, as the patient's does: it records
+        who edited, and withdraws an approval of the old text."""
+        services.letter_save(letter=obj, text=form.cleaned_data["text"], by=request.user)
 
 
 @admin.register(Packet)

@@ -340,3 +340,167 @@ def approval_clocks(*, valid_until: date | None) -> list[Clock]:
             R("approval-letter", "", "The end date on your approval letter"),
         ),
     ]
+
+
+# --- a case's clocks, from its dates ---------------------------------------------------------
+# Plain data in, clocks out: the service reads the rows, these functions decide. Values are the
+# claims.models choices' values (a pure module imports no models).
+
+PENDING = "pending"  # PriorAuthorizationRequest.Decision and Appeal.Outcome
+APPROVED, PARTIALLY_APPROVED = "approved", "partially_approved"
+UPHELD = "upheld"
+REAUTHORIZATION_REQUEST = "reauthorization"  # PriorAuthorizationRequest.Kind
+RENEWAL_WINDOW = timedelta(days=60)  # a renewal filed this close to the end renews the approval
+# Levels with no filing clock of their own here: later levels are counted from the earlier
+# level's decision (below), the rest have no rule in DOMAIN.md.
+NO_FILING_CLOCK = {"internal_2", "external_review", "ma_ire", "alj", "other"}
+FROM_FIRST_DECISION = {"medicaid_plan_appeal": "state_fair_hearing",
+                       "redetermination": "qic_reconsideration"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AppealDates:
+    pk: int
+    level: str
+    filed_on: date | None
+    decided_on: date | None
+    outcome: str
+    expedited: bool
+
+
+@dataclass(frozen=True)
+class DenialDates:
+    pk: int
+    notice_date: date | None
+    received_on: date | None
+    appeals: tuple[AppealDates, ...]
+
+
+@dataclass(frozen=True)
+class RequestDates:
+    pk: int
+    kind: str
+    submitted_on: date | None
+    expedited: bool
+    decision: str
+    valid_until: date | None
+    denial: DenialDates | None
+
+
+@dataclass(frozen=True)
+class CaseDates:
+    plan_type: str
+    benefit: str
+    grandfathered: str
+    treatment: str
+    appeal_levels: tuple[str, ...]  # the levels the plan type allows (models.appeal_levels_for)
+    requests: tuple[RequestDates, ...]
+
+
+def deadline_key(kind: str, *, of: int, level: str = "") -> str:
+    """The stored key of a deadline: its kind, the request/denial/appeal it belongs to (`of`),
+    and the appeal level for filing clocks. One key per deadline, stable across recomputation."""
+    if kind in (Kind.DECISION_DUE, Kind.APPROVAL_EXPIRES, Kind.REAUTHORIZATION):
+        return f"{kind}:pa:{of}"
+    if kind == Kind.APPEAL_FILING:
+        return f"{kind}:{of}:{level}"
+    return f"{kind}:{of}"
+
+
+def case_clocks(case: CaseDates) -> dict[str, tuple[Clock, bool]]:
+    """key -> (clock, met) for every deadline that applies to the case now."""
+    clocks: dict[str, tuple[Clock, bool]] = {}
+    for request in case.requests:
+        clocks.update(_request_clocks(case, request))
+        if request.denial is not None:
+            clocks.update(_denial_clocks(case, request.denial))
+    return clocks
+
+
+def _request_clocks(case: CaseDates, request: RequestDates) -> dict[str, tuple[Clock, bool]]:
+    clocks: dict[str, tuple[Clock, bool]] = {}
+    if request.submitted_on:
+        clock = decision_due(
+            plan_type=case.plan_type,
+            submitted_on=request.submitted_on,
+            expedited=request.expedited,
+            treatment=case.treatment,
+            benefit=case.benefit,
+        )
+        if clock:
+            key = deadline_key(Kind.DECISION_DUE, of=request.pk)
+            clocks[key] = (clock, request.decision != PENDING)
+    if request.decision in (APPROVED, PARTIALLY_APPROVED):
+        valid_until = request.valid_until
+        renewed = valid_until is not None and any(
+            r.kind == REAUTHORIZATION_REQUEST
+            and r.submitted_on
+            and r.submitted_on >= valid_until - RENEWAL_WINDOW
+            for r in case.requests
+        )
+        for clock in approval_clocks(valid_until=valid_until):
+            clocks[deadline_key(clock.kind, of=request.pk)] = (clock, renewed)
+    return clocks
+
+
+def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Clock, bool]]:
+    clocks: dict[str, tuple[Clock, bool]] = {}
+    filed = {a.level for a in denial.appeals if a.filed_on}
+    for level in case.appeal_levels:
+        if level in NO_FILING_CLOCK or level in FROM_FIRST_DECISION.values():
+            continue
+        clock = appeal_filing(
+            plan_type=case.plan_type,
+            level=level,
+            notice_date=denial.notice_date,
+            received_on=denial.received_on,
+        )
+        if clock:
+            clocks[deadline_key(Kind.APPEAL_FILING, of=denial.pk, level=level)] = (
+                clock,
+                level in filed,
+            )
+    upheld = sorted(
+        (a for a in denial.appeals if a.outcome == UPHELD and a.decided_on),
+        key=lambda a: a.decided_on or date.min,
+    )
+    if upheld:
+        last = upheld[-1]
+        next_level = FROM_FIRST_DECISION.get(last.level)
+        if next_level and last.decided_on:
+            clock = appeal_filing(
+                plan_type=case.plan_type,
+                level=next_level,
+                notice_date=last.decided_on,
+                received_on=None,
+            )
+            if clock:
+                clocks[deadline_key(Kind.APPEAL_FILING, of=denial.pk, level=next_level)] = (
+                    clock,
+                    next_level in filed,
+                )
+        if last.level in ("internal_1", "internal_2") and last.decided_on:
+            clock = external_review(
+                plan_type=case.plan_type,
+                grandfathered=case.grandfathered,
+                final_denial_received_on=last.decided_on,
+            )
+            if clock:
+                clocks[deadline_key(Kind.EXTERNAL_REVIEW, of=denial.pk)] = (
+                    clock,
+                    "external_review" in filed,
+                )
+    for appeal in denial.appeals:
+        if appeal.filed_on:
+            clock = appeal_decision_due(
+                plan_type=case.plan_type,
+                filed_on=appeal.filed_on,
+                expedited=appeal.expedited,
+                benefit=case.benefit,
+            )
+            if clock:
+                clocks[deadline_key(Kind.APPEAL_DECISION_DUE, of=appeal.pk)] = (
+                    clock,
+                    appeal.outcome != PENDING,
+                )
+    return clocks

@@ -361,27 +361,3 @@ class ReviewForm(forms.Form):
 
     def step_label(self) -> str:
         return str(dict(self.STEPS)[self.cleaned_data["step"]])
-
-    def apply(self, *, by) -> None:
-        from . import services
-
-        data, case = self.cleaned_data, self.case
-        step = data["step"]
-        if step == "start":
-            services.case_review_start(case=case, by=by, note=data["note"])
-        elif step == "request_changes":
-            services.case_request_changes(case=case, by=by, note=data["note"])
-        elif step == "attach_signed":
-            services.case_attach_signed_letter(case=case, document=data["signed_document"])
-        elif step == "approve":
-            services.case_approve_to_send(case=case, by=by, note=data["note"])
-        elif step == "sent":
-            services.case_mark_sent(
-                case=case,
-                by=by,
-                method=data["method"],
-                submitted_on=data["submitted_on"],
-                reference_number=data["reference_number"],
-                urgency=data["urgency"],
-                note=data["note"],
-            )

@@ -5,9 +5,7 @@ footer (patient, member ID, page X of Y) stamped on every page, appended ones in
 in English whatever the interface language: insurers read English.
 """
 
-import hashlib
 import io
-import json
 import logging
 import mimetypes
 from dataclasses import dataclass
@@ -23,7 +21,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import codes, timeline
-from .models import Letter, Packet, PriorAuthorizationRequest
+from .models import Packet, PriorAuthorizationRequest
+from .selectors import packet_sources_of
 
 logger = logging.getLogger(__name__)
 
@@ -91,31 +90,23 @@ def _enclosure_reader(document) -> PdfReader | None:
 
 
 def packet_facts(packet: Packet) -> dict:
-    """Everything the packet shows, read from the case (no writes)."""
+    """Everything the packet shows, read from the case (no writes): its source records
+    (claims.selectors.packet_sources, which also fingerprint it), the billing codes and the
+    timeline drawing."""
     case = packet.case
-    patient = case.patient
-    policy = case.policy
+    sources = packet_sources_of(packet)
     requests = list(case.pa_requests.all())
     latest_request = requests[0] if requests else None
     today = timezone.localdate()
-    letter_kind = (
-        Letter.Kind.APPEAL if packet.kind == Packet.Kind.APPEAL else Letter.Kind.MEDICAL_NECESSITY
-    )
-    letter = case.letters.filter(kind=letter_kind, denial=packet.denial).first()
-    trials = list(patient.treatment_trials.all())
-    scores = list(patient.symptom_scores.all())
-    documents = list(case.documents.order_by("category", "created_at"))
-    if letter and letter.signed_copy_id:
-        # The provider's signed letter goes first among the enclosures.
-        documents.sort(key=lambda d: d.pk != letter.signed_copy_id)
+    policy = sources.policy
     return {
         "packet": packet,
         "case": case,
-        "patient": patient,
+        "patient": case.patient,
         "policy": policy,
-        "diagnoses": list(patient.diagnoses.all()),
-        "trials": trials,
-        "scores": scores,
+        "diagnoses": sources.diagnoses,
+        "trials": sources.trials,
+        "scores": sources.scores,
         "codes": codes.treatment_codes(
             treatment=case.treatment,
             plan_type=policy.plan_type if policy else "",
@@ -125,30 +116,14 @@ def packet_facts(packet: Packet) -> dict:
         if latest_request
         else PriorAuthorizationRequest.Urgency.STANDARD.label,
         "latest_request": latest_request,
-        "denial": packet.denial,
-        "referral": case.referrals.select_related("provider").first(),
+        "denial": sources.denial,
+        "referral": sources.referral,
         "clinic": case.clinic,
-        "letter": letter,
-        "documents": documents,
+        "letter": sources.letter,
+        "documents": sources.documents,
         "today": today,
-        "timeline_svg": timeline.trials_timeline_svg(trials, scores, today=today),
+        "timeline_svg": timeline.trials_timeline_svg(sources.trials, sources.scores, today=today),
     }
-
-
-def facts_digest(facts: dict) -> str:
-    """A fingerprint of the facts: a later edit of the case changes it (the packet is then out
-    of date)."""
-
-    def plain(value):
-        if hasattr(value, "_meta"):
-            return [value._meta.label, value.pk, str(getattr(value, "updated_at", ""))]
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
-        return str(value)
-
-    keys = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral", "denial"]
-    payload = json.dumps({k: plain(facts[k]) for k in keys}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _fit_to_letter(page) -> None:

@@ -1,14 +1,26 @@
 """Reads. Every look-up of a case goes through get_case_for_user: the one access choke point."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 
-from patients.models import User
+from patients.models import Diagnosis, InsurancePolicy, SymptomScore, TreatmentTrial, User
+from patients.selectors import clinic_staff_case_q
 
-from .models import CoverageCase, Deadline, Denial, ReviewEvent
+from .models import (
+    CoverageCase,
+    Deadline,
+    Denial,
+    Letter,
+    Packet,
+    Referral,
+    ReviewEvent,
+    SupportingDocument,
+)
 
 
 def cases_visible_to(user: User) -> QuerySet[CoverageCase]:
@@ -19,9 +31,17 @@ def cases_visible_to(user: User) -> QuerySet[CoverageCase]:
         return CoverageCase.objects.filter(patient__user=user)
     if user.is_superuser:
         return CoverageCase.objects.all()
-    return CoverageCase.objects.filter(
-        Q(clinic__in=user.clinics.all()) & Q(clinic_consent_at__isnull=False)
-    )
+    return CoverageCase.objects.filter(clinic_staff_case_q(user))
+
+
+def approval_was_withdrawn(case: CoverageCase) -> bool:
+    """Whether the case, approved to send when it was loaded, is approved no longer (a save made
+    the approval stale: claims.services.approvals)."""
+    Review = CoverageCase.ReviewStatus
+    if case.review_status != Review.APPROVED_TO_SEND:
+        return False
+    now = CoverageCase.objects.filter(pk=case.pk).values_list("review_status", flat=True).first()
+    return now != Review.APPROVED_TO_SEND
 
 
 def get_case_for_user(user: User, public_id) -> CoverageCase:
@@ -95,3 +115,67 @@ def latest_denial(case: CoverageCase) -> Denial | None:
         .order_by("-pa_request__decided_on", "-pa_request__created_at")
         .first()
     )
+
+
+# --- what a packet is made from ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PacketSources:
+    """The records a packet is made from. Their ids and update times fingerprint the packet: a
+    later edit of any of them makes the packet out of date."""
+
+    policy: InsurancePolicy | None
+    diagnoses: list[Diagnosis]
+    trials: list[TreatmentTrial]
+    scores: list[SymptomScore]
+    letter: Letter | None
+    documents: list[SupportingDocument]
+    referral: Referral | None
+    denial: Denial | None
+
+    def digest(self) -> str:
+        def plain(value: object) -> object:
+            if isinstance(value, Model):
+                return [value._meta.label, value.pk, str(getattr(value, "updated_at", ""))]
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            return str(value)
+
+        # The same encoding packets have always been stamped with: stored digests stay valid.
+        fields = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
+                  "denial"]  # fmt: skip
+        payload = json.dumps({k: plain(getattr(self, k)) for k in fields}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> PacketSources:
+    """Read the records a packet of this kind shows (no codes, no drawings: only rows)."""
+    patient = case.patient
+    letter_kind = (
+        Letter.Kind.APPEAL if kind == Packet.Kind.APPEAL else Letter.Kind.MEDICAL_NECESSITY
+    )
+    letter = case.letters.filter(kind=letter_kind, denial=denial).first()
+    documents = list(case.documents.order_by("category", "created_at"))
+    if letter and letter.signed_copy_id:
+        # The provider's signed letter goes first among the enclosures.
+        documents.sort(key=lambda d: d.pk != letter.signed_copy_id)
+    return PacketSources(
+        policy=case.policy,
+        diagnoses=list(patient.diagnoses.all()),
+        trials=list(patient.treatment_trials.all()),
+        scores=list(patient.symptom_scores.all()),
+        letter=letter,
+        documents=documents,
+        referral=case.referrals.select_related("provider").first(),
+        denial=denial,
+    )
+
+
+def packet_sources_of(packet: Packet) -> PacketSources:
+    return packet_sources(case=packet.case, kind=packet.kind, denial=packet.denial)
+
+
+def packet_is_out_of_date(packet: Packet) -> bool:
+    """Whether the case changed since this packet was made."""
+    return packet.source_digest != packet_sources_of(packet).digest()

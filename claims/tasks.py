@@ -6,6 +6,9 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import services
+from .models import Packet
+
 logger = logging.getLogger(__name__)
 
 
@@ -13,9 +16,7 @@ logger = logging.getLogger(__name__)
 def send_deadline_reminders() -> int:
     """Celery beat runs this every hour; each reminder goes out once (ReminderSent), so a re-run
     or a run after downtime sends nothing twice."""
-    from .services import deadline_reminders_send
-
-    return deadline_reminders_send(today=timezone.localdate())
+    return services.deadline_reminders_send(today=timezone.localdate())
 
 
 @shared_task(
@@ -30,11 +31,8 @@ def render_packet(self, packet_id: int) -> str:
     """Render one packet. Idempotent (a ready packet is left alone), so acks_late is safe: a
     worker lost mid-render hands the packet to another. Transient errors are retried with
     backoff; after the last try the packet is marked failed with a readable message."""
-    from .models import Packet
-    from .services import packet_mark_failed, packet_render
-
     try:
-        return packet_render(packet_id=packet_id).status
+        return services.packet_render(packet_id=packet_id).status
     except Packet.DoesNotExist:
         return "missing"  # deleted with its case: nothing to retry
     except Exception as exc:
@@ -43,7 +41,7 @@ def render_packet(self, packet_id: int) -> str:
             raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
         # The type only: an exception's text could quote the patient's data.
         logger.error("packet %s: render failed for good (%s)", packet_id, type(exc).__name__)
-        packet_mark_failed(
+        services.packet_mark_failed(
             packet_id=packet_id,
             message=_(
                 "We could not make this packet. Please try again later; if it keeps failing, "

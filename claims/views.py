@@ -4,7 +4,6 @@ patient posted (or the one kept while their session had expired), call a service
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,14 +35,16 @@ from .forms import (
     SymptomScoreForm,
     TreatmentTrialForm,
 )
-from .models import CoverageCase, Letter, Packet, PriorAuthorizationRequest, Referral
+from .models import CoverageCase, Letter, Packet, PriorAuthorizationRequest
 from .progress import STEP_SLUGS, next_step, steps_of, with_step_states
 from .selectors import (
+    approval_was_withdrawn,
     cases_visible_to,
     get_case_for_user,
     latest_denial,
     open_deadlines,
     open_deadlines_prefetch,
+    packet_is_out_of_date,
     review_notes_prefetch,
 )
 
@@ -78,9 +79,8 @@ def _item(queryset, public_id):
 def _saved(request, case: CoverageCase, slug: str, message: str | None = None):
     """Where to go after a save: the next step, the dashboard ("come back later"), or back.
 
-    Every wizard save passes here, so this is also where an approval that no longer matches
-    the case goes back to the clinic for another look."""
-    if services.case_revoke_stale_approval(case=case):
+    The services withdrew an approval the save made stale; the patient is told here."""
+    if approval_was_withdrawn(case):
         messages.info(request, _("Your clinic will look at your case again, as it changed."))
     after = request.POST.get("after")
     if after == "later":
@@ -114,9 +114,7 @@ def _step_page(request, case, slug: str, template: str, context: dict):
         context["packets"] = packets
         context["packet_kind"] = kind
         context["packet_out_of_date"] = bool(
-            newest
-            and newest.status == Packet.Status.READY
-            and services.packet_is_out_of_date(newest)
+            newest and newest.status == Packet.Status.READY and packet_is_out_of_date(newest)
         )
         context["letters"] = case.letters.filter(
             kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
@@ -175,17 +173,15 @@ def case_start(request):
     form = CaseStartForm(_posted(request), patient=patient)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            case = services.case_start(
-                patient=patient,
-                treatment=data["treatment"],
-                treatment_other=data["treatment_other"],
-                condition=data["condition"],
-                condition_other=data["condition_other"],
-                policy=data["policy"],
-            )
-            if data["clinic"]:
-                services.case_share_with_clinic(case=case, clinic=data["clinic"])
+        case = services.case_start(
+            patient=patient,
+            treatment=data["treatment"],
+            treatment_other=data["treatment_other"],
+            condition=data["condition"],
+            condition_other=data["condition_other"],
+            policy=data["policy"],
+            clinic=data["clinic"] or None,
+        )
         messages.success(request, _("Your case is started. Step 1 is about your insurance."))
         return redirect("claims:case_overview", coveragecase_id=case.public_id)
     return render(request, "claims/case_start.html", {"form": form})
@@ -273,8 +269,7 @@ def question_script(request, coveragecase_id):
 @require_POST
 def call_delete(request, coveragecase_id, insurercall_id):
     case = _case(request, coveragecase_id)
-    _item(case.calls.all(), insurercall_id).delete()
-    services.case_revoke_stale_approval(case=case)
+    services.insurer_call_delete(call=_item(case.calls.all(), insurercall_id))
     messages.success(request, _("The call was removed."))
     return redirect("claims:step_policy", coveragecase_id=case.public_id)
 
@@ -319,7 +314,7 @@ def step_history(request, coveragecase_id):
         form = forms[action]
         try:
             if action == "diagnosis":
-                patient_services.diagnosis_save(
+                services.history_diagnosis_save(
                     patient=patient,
                     diagnosis=diagnosis,
                     icd10_code=form.cleaned_data["icd10_code"],
@@ -328,9 +323,9 @@ def step_history(request, coveragecase_id):
                     diagnosed_on=form.cleaned_data["diagnosed_on"],
                 )
             elif action == "trial":
-                patient_services.treatment_trial_save(trial=form.instance)
+                services.history_trial_save(trial=form.instance)
             elif action == "score" and _once(request, form):
-                patient_services.symptom_score_record(
+                services.history_score_record(
                     patient=patient,
                     instrument=form.cleaned_data["instrument"],
                     instrument_other=form.cleaned_data["instrument_other"],
@@ -363,8 +358,7 @@ def step_history(request, coveragecase_id):
 
 def _history_item_delete(request, coveragecase_id, related: str, item_id):
     case = _case(request, coveragecase_id)
-    _item(getattr(case.patient, related).all(), item_id).delete()
-    services.case_revoke_stale_approval(case=case)
+    services.history_record_delete(record=_item(getattr(case.patient, related).all(), item_id))
     messages.success(request, _("Removed."))
     return redirect("claims:step_history", coveragecase_id=case.public_id)
 
@@ -404,12 +398,7 @@ def step_referral(request, coveragecase_id):
     if request.method == "POST" and action in forms and forms[action].is_valid():
         form = forms[action]
         if action == "provider":
-            provider = form.save(commit=False)
-            provider.patient = patient
-            provider.full_clean()
-            provider.save()
-            if referral is None:
-                services.case_record_save(case=case, record=Referral(case=case, provider=provider))
+            services.referral_provider_add(case=case, provider=form.save(commit=False))
         elif action == "referral" and (referral or _once(request, form)):
             services.case_record_save(case=case, record=form.save(commit=False))
         return _saved(request, case, "referral")
@@ -496,7 +485,6 @@ def document_download(request, coveragecase_id, supportingdocument_id):
 def document_delete(request, coveragecase_id, supportingdocument_id):
     case = _case(request, coveragecase_id)
     services.document_delete(document=_item(case.documents.all(), supportingdocument_id))
-    services.case_revoke_stale_approval(case=case)
     messages.success(request, _("The document was deleted."))
     return redirect("claims:step_documents", coveragecase_id=case.public_id)
 
@@ -587,17 +575,15 @@ def step_appeal(request, coveragecase_id):
             elif action == "appeal" and appeal is not None:
                 services.appeal_save(appeal=form.save(commit=False))
             elif action == "appeal" and _once(request, form):
-                with transaction.atomic():
-                    created = services.appeal_file(
-                        denial=denial,
-                        level=form.cleaned_data["level"],
-                        filed_on=form.cleaned_data["filed_on"],
-                        expedited=form.cleaned_data["expedited"],
-                        reference_number=form.cleaned_data["reference_number"],
-                    )
-                    created.outcome = form.cleaned_data["outcome"]
-                    created.decided_on = form.cleaned_data["decided_on"]
-                    services.appeal_save(appeal=created)
+                services.appeal_file(
+                    denial=denial,
+                    level=form.cleaned_data["level"],
+                    filed_on=form.cleaned_data["filed_on"],
+                    expedited=form.cleaned_data["expedited"],
+                    reference_number=form.cleaned_data["reference_number"],
+                    outcome=form.cleaned_data["outcome"],
+                    decided_on=form.cleaned_data["decided_on"],
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -651,7 +637,6 @@ def letter_edit(request, coveragecase_id, letter_id):
     back = "appeal" if letter.kind == Letter.Kind.APPEAL else "submit"
     if request.method == "POST" and form.is_valid():
         services.letter_save(letter=letter, text=form.cleaned_data["text"], by=request.user)
-        services.case_revoke_stale_approval(case=case)
         messages.success(request, _("Your letter is saved. Make a new packet to use it."))
         return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
     return render(

@@ -18,18 +18,16 @@ from .models import (
     TreatmentTrial,
     User,
 )
+from .selectors import clinic_staff_case_q
 
 
 def staff_visible_patients(user):
-    """Patients who shared at least one case with one of this staff member's clinics.
-
-    Spelled as a lookup on the reverse relation the claims app adds ("cases"), so that patients
-    needs no import from claims. Superusers see everyone.
-    """
+    """Patients who shared at least one case with one of this staff member's clinics
+    (patients.selectors.clinic_staff_case_q). Superusers see everyone."""
     patients = Patient.objects.all()
     if user.is_superuser:
         return patients
-    return patients.filter(cases__clinic__staff=user, cases__clinic_consent_at__isnull=False)
+    return patients.filter(clinic_staff_case_q(user, to_case="cases__")).distinct()
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):

@@ -26,6 +26,7 @@ from .models import (
     Consent,
     Diagnosis,
     Patient,
+    Provider,
     SymptomScore,
     TreatmentTrial,
     User,
@@ -170,6 +171,21 @@ def treatment_trial_save(*, trial: TreatmentTrial) -> TreatmentTrial:
     trial.full_clean()
     trial.save()
     return trial
+
+
+@transaction.atomic
+def provider_save(*, patient: Patient, provider: Provider) -> Provider:
+    """Add or change one of the patient's providers (the prescriber, the referring doctor)."""
+    provider.patient = patient
+    provider.full_clean()
+    provider.save()
+    return provider
+
+
+@transaction.atomic
+def history_record_delete(*, record: Diagnosis | TreatmentTrial | SymptomScore) -> None:
+    """Remove a diagnosis, treatment trial or questionnaire result from the patient's history."""
+    record.delete()
 
 
 def treatment_dates_from_text(*, started: str, stopped: str) -> dict:

@@ -229,7 +229,7 @@ def test_the_fetcher_serves_only_static_files():
 
 
 def test_new_versions_keep_the_old_and_mark_the_newest(case, owner):
-    with mock.patch("claims.services.transaction.on_commit"):
+    with mock.patch("django.db.transaction.on_commit"):
         first = services.packet_request(case=case, kind="prior_authorization", by=owner)
         second = services.packet_request(case=case, kind="prior_authorization", by=owner)
     first.refresh_from_db()
@@ -238,7 +238,7 @@ def test_new_versions_keep_the_old_and_mark_the_newest(case, owner):
 
 
 def test_a_later_edit_makes_the_packet_out_of_date(case, owner):
-    with mock.patch("claims.services.transaction.on_commit"):
+    with mock.patch("django.db.transaction.on_commit"):
         packet = services.packet_request(case=case, kind="prior_authorization", by=owner)
     assert not services.packet_is_out_of_date(packet)
 
@@ -301,7 +301,7 @@ def test_downloads_go_to_the_owner_and_the_clinic_only(
 
 
 def test_the_step_page_offers_the_packet_and_the_letter(owner_client, case, owner):
-    with mock.patch("claims.services.transaction.on_commit"):
+    with mock.patch("django.db.transaction.on_commit"):
         services.packet_request(case=case, kind="prior_authorization", by=owner)
     page = owner_client.get(reverse("claims:step_submit", args=[case.public_id])).text
     assert "Waiting to be made" in page

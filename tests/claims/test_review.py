@@ -24,7 +24,7 @@ def case(owner, clinic):
 
 
 def _ready_packet(case, by):
-    with mock.patch("claims.services.transaction.on_commit"):
+    with mock.patch("django.db.transaction.on_commit"):
         packet = services.packet_request(case=case, kind="prior_authorization", by=by)
     Packet.objects.filter(pk=packet.pk).update(status=Packet.Status.READY)
     packet.refresh_from_db()

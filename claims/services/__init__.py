@@ -1,0 +1,105 @@
+"""Writes for coverage cases and their records, one module per sub-domain:
+
+- cases: starting a case, its policy, sharing it with a clinic, one-time form tokens;
+- records: the patient's history, calls, referral, documents, decisions, denials, appeals;
+- deadlines: stored deadlines (rules in claims/deadlines.py) and reminder emails;
+- letters, packets: drafted letters and the rendered PDF packets;
+- review, transitions, approvals: the clinic's review and the approval tied to a packet;
+- export: the clinic's CSV.
+
+Callers import from here: `from claims import services; services.case_start(...)`.
+"""
+
+from ..selectors import packet_is_out_of_date
+from .approvals import approval_withdraw_if_stale, approvals_withdraw_if_stale
+from .cases import (
+    case_choose_policy,
+    case_send_to_clinic,
+    case_share_with_clinic,
+    case_start,
+    form_submission_claim,
+    policy_save,
+)
+from .deadlines import (
+    REMINDER_DAYS,
+    deadline_reminders_send,
+    deadline_set_letter_date,
+    deadlines_refresh,
+)
+from .errors import CaseStateError
+from .export import cases_export_csv, csv_safe
+from .letters import case_attach_signed_letter, letter_get_or_draft, letter_save
+from .packets import packet_mark_failed, packet_render, packet_request
+from .records import (
+    appeal_file,
+    appeal_save,
+    case_record_save,
+    denial_save,
+    document_delete,
+    document_upload,
+    history_diagnosis_save,
+    history_record_delete,
+    history_score_record,
+    history_trial_save,
+    insurer_call_delete,
+    insurer_call_save,
+    pa_request_record_decision,
+    referral_provider_add,
+)
+from .review import (
+    REVIEW_STEPS,
+    REVIEWER_GROUP,
+    case_approve_to_send,
+    case_mark_sent,
+    case_request_changes,
+    case_review_start,
+    review_apply,
+    reviewer_group_ensure,
+)
+
+__all__ = [
+    "REMINDER_DAYS",
+    "REVIEWER_GROUP",
+    "REVIEW_STEPS",
+    "CaseStateError",
+    "appeal_file",
+    "appeal_save",
+    "approval_withdraw_if_stale",
+    "approvals_withdraw_if_stale",
+    "case_approve_to_send",
+    "case_attach_signed_letter",
+    "case_choose_policy",
+    "case_mark_sent",
+    "case_record_save",
+    "case_request_changes",
+    "case_review_start",
+    "case_send_to_clinic",
+    "case_share_with_clinic",
+    "case_start",
+    "cases_export_csv",
+    "csv_safe",
+    "deadline_reminders_send",
+    "deadline_set_letter_date",
+    "deadlines_refresh",
+    "denial_save",
+    "document_delete",
+    "document_upload",
+    "form_submission_claim",
+    "history_diagnosis_save",
+    "history_record_delete",
+    "history_score_record",
+    "history_trial_save",
+    "insurer_call_delete",
+    "insurer_call_save",
+    "letter_get_or_draft",
+    "letter_save",
+    "packet_is_out_of_date",
+    "packet_mark_failed",
+    "packet_render",
+    "packet_request",
+    "pa_request_record_decision",
+    "policy_save",
+    "referral_provider_add",
+    "review_apply",
+    "reviewer_group_ensure",
+]

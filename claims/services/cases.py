@@ -1,0 +1,115 @@
+"""The coverage case itself: starting it, the policy it is pursued under, sharing it with a
+clinic, and the one-time tokens that stop a double click from saving twice."""
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.models import Clinic, InsurancePolicy, Patient, User
+
+from ..models import CoverageCase, FormSubmission
+from .approvals import approval_withdraw_if_stale
+from .deadlines import deadlines_refresh
+from .errors import CaseStateError
+from .transitions import Review, review_transition
+
+
+@transaction.atomic
+def case_start(
+    *,
+    patient: Patient,
+    treatment: str,
+    condition: str,
+    policy: InsurancePolicy | None = None,
+    treatment_other: str = "",
+    condition_other: str = "",
+    clinic: Clinic | None = None,
+) -> CoverageCase:
+    """Open a new coverage case for a patient, under one of their own policies; shared with a
+    clinic from the start when the patient chose one (their consent, timestamped)."""
+    if policy is not None and policy.patient_id != patient.pk:
+        raise ValidationError({"policy": _("Please pick one of your own insurance policies.")})
+    case = CoverageCase(
+        patient=patient,
+        treatment=treatment,
+        treatment_other=treatment_other,
+        condition=condition,
+        condition_other=condition_other,
+        policy=policy,
+    )
+    case.full_clean()
+    case.save()
+    if clinic is not None:
+        case_share_with_clinic(case=case, clinic=clinic)
+    return case
+
+
+@transaction.atomic
+def case_share_with_clinic(*, case: CoverageCase, clinic: Clinic) -> CoverageCase:
+    """Share a case with a clinic, recording the moment the patient agreed to it."""
+    case.clinic = clinic
+    case.clinic_consent_at = timezone.now()
+    case.full_clean()
+    case.save(update_fields=["clinic", "clinic_consent_at", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_choose_policy(*, case: CoverageCase, policy: InsurancePolicy) -> CoverageCase:
+    """Pursue the case under one of the patient's own policies."""
+    if policy.patient_id != case.patient_id:
+        raise ValidationError({"policy": _("Please pick one of your own insurance policies.")})
+    case.policy = policy
+    case.save(update_fields=["policy", "updated_at"])
+    deadlines_refresh(case=case)
+    approval_withdraw_if_stale(case=case)
+    return case
+
+
+@transaction.atomic
+def policy_save(*, case: CoverageCase, policy: InsurancePolicy) -> InsurancePolicy:
+    """Save the patient's policy from the case's step 1 and pursue the case under it; the plan
+    type decides the deadlines of every case under the policy."""
+    policy.patient = case.patient
+    policy.full_clean()
+    policy.save()
+    if case.policy_id != policy.pk:
+        case_choose_policy(case=case, policy=policy)
+    for other in policy.cases.all():
+        deadlines_refresh(case=other)
+        approval_withdraw_if_stale(case=other)
+    return policy
+
+
+@transaction.atomic
+def case_send_to_clinic(*, case: CoverageCase, clinic: Clinic) -> CoverageCase:
+    """Share the case with a clinic (the patient's consent, timestamped) and ask it to review.
+
+    Allowed while not yet shared, or after the clinic asked for changes (a resubmission).
+    """
+    try:
+        return review_transition(
+            case=case,
+            allowed_from=[Review.NOT_SHARED, Review.CHANGES_REQUESTED],
+            to=Review.SUBMITTED,
+            by=case.patient.user,
+            clinic=clinic,
+            clinic_consent_at=timezone.now(),
+        )
+    except CaseStateError as error:
+        raise CaseStateError(_("This case is already with your clinic.")) from error
+
+
+def form_submission_claim(*, token: UUID | None, user: User) -> bool:
+    """True the first time a form token is seen; False for a double click or a re-sent form."""
+    if token is None:
+        return True
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(token=token, user=user)
+    except IntegrityError:
+        return False
+    return True

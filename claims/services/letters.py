@@ -1,0 +1,51 @@
+"""Letters: drafted from the case once (claims/letters), then the patient's and the clinic's to
+edit; packets render the saved text."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from patients.models import User
+
+from .. import letters as drafting
+from ..models import CoverageCase, Denial, Letter, SupportingDocument
+from .approvals import approval_withdraw_if_stale
+
+
+@transaction.atomic
+def letter_get_or_draft(*, case: CoverageCase, kind: str, denial: Denial | None = None) -> Letter:
+    """The case's saved letter of this kind, drafted from the case the first time it is needed."""
+    letter = Letter.objects.filter(case=case, kind=kind, denial=denial).first()
+    if letter is not None:
+        return letter
+    if kind == Letter.Kind.APPEAL:
+        text = drafting.draft_appeal_letter(case, denial)
+    else:
+        text = drafting.draft_medical_necessity_letter(case)
+    letter = Letter(case=case, kind=kind, denial=denial, text=text)
+    letter.full_clean()
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def letter_save(*, letter: Letter, text: str, by: User) -> Letter:
+    """Save an edited letter (by the patient, or a reviewer in admin); the next packet renders
+    this text, and an approval of the old one is withdrawn."""
+    letter.text = text
+    letter.edited_by = by
+    letter.full_clean()
+    letter.save(update_fields=["text", "edited_by", "updated_at"])
+    approval_withdraw_if_stale(case=letter.case)
+    return letter
+
+
+@transaction.atomic
+def case_attach_signed_letter(*, case: CoverageCase, document: SupportingDocument) -> Letter:
+    """Mark the letter of medical necessity as signed, by the uploaded signed copy."""
+    if document.case_id != case.pk:
+        raise ValidationError(_("That document belongs to another case."))
+    letter = letter_get_or_draft(case=case, kind=Letter.Kind.MEDICAL_NECESSITY)
+    letter.signed_copy = document
+    letter.save(update_fields=["signed_copy", "updated_at"])
+    return letter
