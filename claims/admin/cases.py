@@ -1,13 +1,10 @@
-"""Admin: the clinic's review queue and case files. Staff see only the cases patients shared
-with their clinic(s), and those cases' records (claims.selectors.cases_visible_to); actions call
-services (claims.services)."""
-
-from datetime import timedelta
+"""The case admin: the clinic's review queue and the case file, with the review panel and
+actions (they call claims.services)."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,141 +14,31 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from patients.admin import NoEditAdminMixin, ScopedHistoryAdmin
 from patients.models import AccessLog, User
 from patients.services import access_log_record
 
-from . import services
-from .forms import ReviewForm
-from .models import (
-    Appeal,
+from .. import services
+from ..forms import ReviewForm
+from ..models import (
     CoverageCase,
     Deadline,
-    Denial,
-    FormSubmission,
     InsurerCall,
     Letter,
     Packet,
     PriorAuthorizationRequest,
     Referral,
-    ReminderSent,
     ReviewEvent,
     SupportingDocument,
 )
-from .progress import COMPLETE, NOT_NEEDED, STATE_LABELS, STEP_SLUGS, with_step_states
-from .selectors import cases_visible_to
-
-READONLY = ["public_id", "created_at", "updated_at"]
-
-
-class ScopedMixin:
-    """Rows reachable from a case this user may see; `case_path` leads from the row to its case."""
-
-    case_path = "case"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.case_path}__in": cases_visible_to(request.user)})
-
-
-class ScopedAdmin(ScopedMixin, ScopedHistoryAdmin):
-    """Scoped, with the change history of models that keep one."""
-
-
-class CaseRecordAdmin(ScopedAdmin):
-    list_select_related = ["case__patient__user"]
-    autocomplete_fields = ["case"]
-    readonly_fields = READONLY
-    show_full_result_count = False
-
-
-DONE_STATES = [COMPLETE, NOT_NEEDED]
-
-
-class DeadlineFilter(admin.SimpleListFilter):
-    title = _("next deadline")
-    parameter_name = "deadline"
-
-    def lookups(self, request, model_admin):
-        return [("7", _("within 7 days")), ("overdue", _("overdue"))]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "7":
-            return queryset.filter(next_due__gte=today, next_due__lte=today + timedelta(days=7))
-        if self.value() == "overdue":
-            return queryset.filter(next_due__lt=today)
-        return queryset
-
-
-class DecisionFilter(admin.SimpleListFilter):
-    title = _("insurer's decision")
-    parameter_name = "decision"
-
-    def lookups(self, request, model_admin):
-        return PriorAuthorizationRequest.Decision.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(latest_decision=self.value()) if self.value() else queryset
-
-
-class StepFilter(admin.SimpleListFilter):
-    """The first wizard step that is not done yet (claims/progress.py), in SQL."""
-
-    title = _("waiting on step")
-    parameter_name = "step"
-
-    def lookups(self, request, model_admin):
-        return [(slug, f"{n}. {slug}") for n, slug in enumerate(STEP_SLUGS, start=1)] + [
-            ("done", _("all done"))
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        done = Q()
-        for slug in STEP_SLUGS:
-            if slug == value:
-                return queryset.filter(done, ~Q(**{f"step_{slug}__in": DONE_STATES}))
-            done &= Q(**{f"step_{slug}__in": DONE_STATES})
-        return queryset.filter(done)
-
-
-REVIEW_PRIORITY = Case(
-    When(review_status=CoverageCase.ReviewStatus.SUBMITTED, then=Value(0)),
-    When(review_status=CoverageCase.ReviewStatus.IN_REVIEW, then=Value(1)),
-    When(review_status=CoverageCase.ReviewStatus.APPROVED_TO_SEND, then=Value(2)),
-    When(review_status=CoverageCase.ReviewStatus.CHANGES_REQUESTED, then=Value(3)),
-    When(review_status=CoverageCase.ReviewStatus.SENT, then=Value(4)),
-    default=Value(5),
-    output_field=IntegerField(),
+from ..progress import STATE_LABELS, STEP_SLUGS, with_step_states
+from .base import (
+    READONLY,
+    ReadOnlyInline,
+    ScopedAdmin,
+    error_text,
+    table,
 )
-
-
-def _next_due() -> Subquery:
-    """The case's nearest open deadline."""
-    return Subquery(
-        Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True)
-        .order_by("due_on")
-        .values("due_on")[:1]
-    )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """A section of the case file: shown, never edited from here."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from .queue import REVIEW_PRIORITY, DeadlineFilter, DecisionFilter, StepFilter, next_due
 
 
 class CallInline(ReadOnlyInline):
@@ -252,16 +139,6 @@ class LetterInline(ReadOnlyInline):
     show_change_link = True
 
 
-def _table(headers, rows) -> str:
-    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
-    body = format_html_join(
-        "",
-        "<tr>{}</tr>",
-        ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
-    )
-    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
-
-
 @admin.register(CoverageCase)
 class CoverageCaseAdmin(ScopedAdmin):
     """The review queue and the case file. Everything on the changelist is annotated in SQL, so
@@ -340,7 +217,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         )
         return with_step_states(super().get_queryset(request)).annotate(
             latest_decision=Subquery(newest_request.values("decision")[:1]),
-            next_due=_next_due(),
+            next_due=next_due(),
             packet_status=Subquery(
                 Packet.objects.filter(
                     case=OuterRef("pk"),
@@ -353,7 +230,7 @@ class CoverageCaseAdmin(ScopedAdmin):
     def get_ordering(self, request):
         # What needs a reviewer first, then the nearest deadline. Expressions, not the
         # annotations' names: the base queryset is ordered before it is annotated.
-        return [REVIEW_PRIORITY.asc(), _next_due().asc(nulls_last=True), "-updated_at", "-pk"]
+        return [REVIEW_PRIORITY.asc(), next_due().asc(nulls_last=True), "-updated_at", "-pk"]
 
     def has_add_permission(self, request):
         return False  # patients start cases, in the wizard
@@ -411,7 +288,7 @@ class CoverageCaseAdmin(ScopedAdmin):
     @admin.display(description=_("patient"))
     def patient_file(self, obj):
         p = obj.patient
-        return _table(
+        return table(
             [_("Name"), _("Date of birth"), _("Email"), _("Phone"), _("Language")],
             [[p.legal_name or "—", p.date_of_birth or "—", p.user.email, p.phone or "—",
               p.get_preferred_language_display()]],
@@ -422,7 +299,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         policy = obj.policy
         if policy is None:
             return "—"
-        return _table(
+        return table(
             [_("Payer"), _("Plan type"), _("Member ID"), _("Group"), _("Benefit"), _("PA needed")],
             [[policy.payer_name, policy.get_plan_type_display(), policy.member_id,
               policy.group_number, policy.get_treatment_benefit_display(),
@@ -431,7 +308,7 @@ class CoverageCaseAdmin(ScopedAdmin):
 
     @admin.display(description=_("diagnoses"))
     def diagnoses(self, obj):
-        return _table(
+        return table(
             [_("Code"), _("Description"), _("Main"), _("Billable")],
             [[d.icd10_code or "—", d.description, "✓" if d.is_primary else "",
               "✓" if d.is_billable else _("no")] for d in obj.patient.diagnoses.all()],
@@ -446,7 +323,7 @@ class CoverageCaseAdmin(ScopedAdmin):
             rows.append([t.drug_generic or t.name_as_entered, t.drug_class or "—", dose,
                          t.weeks_at_dose or "—", dates, t.get_response_display() or "—",
                          t.side_effects or "—"])  # fmt: skip
-        return _table(
+        return table(
             [_("Drug or therapy"), _("Class"), _("Dose"), _("Weeks"), _("Dates"), _("Response"),
              _("Side effects")],
             rows,
@@ -454,7 +331,7 @@ class CoverageCaseAdmin(ScopedAdmin):
 
     @admin.display(description=_("symptom scores"))
     def symptom_scores(self, obj):
-        return _table(
+        return table(
             [_("Questionnaire"), _("Date"), _("Total")],
             [[s.get_instrument_display(), s.taken_on, s.total]
              for s in obj.patient.symptom_scores.all()],
@@ -466,7 +343,7 @@ class CoverageCaseAdmin(ScopedAdmin):
                *obj.packets.values_list("public_id", flat=True)]  # fmt: skip
         rows = AccessLog.objects.filter(object_id__in=ids).order_by("-at")[:50]
         users = {u.pk: u.email for u in User.objects.filter(pk__in={r.actor_id for r in rows})}
-        return _table(
+        return table(
             [_("When"), _("Who"), _("Role"), _("Did"), _("Record")],
             [[date_format(timezone.localtime(r.at), "SHORT_DATETIME_FORMAT"),
               users.get(r.actor_id, _("(deleted account)")), r.get_actor_role_display(),
@@ -509,11 +386,11 @@ class CoverageCaseAdmin(ScopedAdmin):
             try:
                 services.review_apply(case=case, by=request.user, **form.cleaned_data)
             except (services.CaseStateError, ValidationError) as error:
-                self.message_user(request, _error_text(error), messages.ERROR)
+                self.message_user(request, error_text(error), messages.ERROR)
             else:
                 self.message_user(request, _("Done: %(step)s.") % {"step": form.step_label()})
         else:
-            self.message_user(request, _error_text(form.errors), messages.ERROR)
+            self.message_user(request, error_text(form.errors), messages.ERROR)
         return redirect("admin:claims_coveragecase_change", case.pk)
 
     def _each(self, request, queryset, service, done_message, **kwargs):
@@ -525,7 +402,7 @@ class CoverageCaseAdmin(ScopedAdmin):
                 service(case=case, by=request.user, **kwargs)
                 done += 1
             except (services.CaseStateError, ValidationError) as error:
-                refused.append(f"{str(case.public_id)[:8]}: {_error_text(error)}")
+                refused.append(f"{str(case.public_id)[:8]}: {error_text(error)}")
         if done:
             self.message_user(request, done_message % {"n": done})
         for line in refused:
@@ -576,201 +453,3 @@ class CoverageCaseAdmin(ScopedAdmin):
         response["Cache-Control"] = "no-store"
         services.cases_export_csv(cases=queryset, by=request.user, out=response)
         return response
-
-
-def _error_text(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    if isinstance(error, dict):
-        return " ".join(str(m) for messages_ in error.values() for m in messages_)
-    return str(error)
-
-
-@admin.register(InsurerCall)
-class InsurerCallAdmin(CaseRecordAdmin):
-    list_display = ["__str__", "case", "representative", "reference_number"]
-    search_fields = ["reference_number", "representative"]
-    date_hierarchy = "called_at"
-
-
-@admin.register(Referral)
-class ReferralAdmin(CaseRecordAdmin):
-    list_display = ["__str__", "case", "status", "requested_on", "received_on"]
-    list_filter = ["status"]
-    list_select_related = ["case__patient__user", "provider"]
-    search_fields = ["provider__name", "provider__npi"]
-    autocomplete_fields = ["case", "provider"]
-
-
-@admin.register(SupportingDocument)
-class SupportingDocumentAdmin(CaseRecordAdmin):
-    list_display = ["__str__", "case", "category", "content_type", "page_count", "created_at"]
-    list_filter = ["category", "content_type"]
-    search_fields = ["title", "original_name"]
-    # The file itself is only reachable through the authorized download view, never a media URL;
-    # documents come in through the patient's upload, which checks and cleans them.
-    exclude = ["file"]
-
-    def has_add_permission(self, request):
-        return False
-
-    readonly_fields = [
-        *READONLY,
-        "original_name",
-        "content_type",
-        "extension",
-        "size",
-        "page_count",
-        "sha256",
-        "uploaded_by",
-    ]
-
-
-@admin.register(PriorAuthorizationRequest)
-class PriorAuthorizationRequestAdmin(CaseRecordAdmin):
-    list_display = ["__str__", "case", "kind", "submitted_on", "urgency", "decision", "decided_on"]
-    list_filter = ["decision", "kind", "urgency", "submitted_by", "method"]
-    search_fields = ["reference_number"]
-
-
-@admin.register(Denial)
-class DenialAdmin(ScopedAdmin):
-    case_path = "pa_request__case"
-
-    list_display = ["__str__", "pa_request", "notice_date", "received_on", "reference_number"]
-    list_filter = ["reason"]
-    list_select_related = ["pa_request__case__patient__user"]
-    search_fields = ["reference_number", "pa_request__reference_number"]
-    raw_id_fields = ["pa_request", "letter"]
-    readonly_fields = READONLY
-
-
-@admin.register(Appeal)
-class AppealAdmin(ScopedAdmin):
-    case_path = "denial__pa_request__case"
-
-    list_display = ["__str__", "denial", "level", "filed_on", "outcome", "decided_on"]
-    list_filter = ["level", "outcome", "expedited"]
-    list_select_related = ["denial__pa_request__case"]
-    search_fields = ["reference_number"]
-    raw_id_fields = ["denial"]
-    readonly_fields = READONLY
-
-
-@admin.register(FormSubmission)
-class FormSubmissionAdmin(admin.ModelAdmin):
-    """One-time form tokens (double-submit guard): for debugging, superusers only."""
-
-    list_display = ["token", "user", "created_at"]
-    search_fields = ["=token"]
-    list_select_related = ["user"]
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Deadline)
-class DeadlineAdmin(CaseRecordAdmin):
-    list_display = ["kind", "due_on", "case", "level", "check_letter", "met_at", "rule_id"]
-    list_filter = ["kind", "check_letter", ("met_at", admin.EmptyFieldListFilter)]
-    search_fields = ["rule_id"]
-    date_hierarchy = "due_on"
-    readonly_fields = [
-        *READONLY,
-        "key",
-        "computed_due_on",
-        "rule_id",
-        "rule_version",
-        "rule_source",
-        "check_letter",
-        "met_at",
-    ]
-
-
-@admin.register(ReminderSent)
-class ReminderSentAdmin(ScopedMixin, admin.ModelAdmin):
-    case_path = "deadline__case"
-    list_display = ["deadline", "days_before", "sent_at"]
-    list_select_related = ["deadline"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Letter)
-class LetterAdmin(CaseRecordAdmin):
-    """Reviewers edit a letter's text only: its case, denial and signed copy are set by the
-    services (claims.services.case_attach_signed_letter), never by typing an id here."""
-
-    list_display = ["kind", "case", "denial", "signed_copy", "updated_at"]
-    list_filter = ["kind"]
-    search_fields = ["case__patient__legal_last_name"]
-    autocomplete_fields: list[str] = []
-    fields = ["public_id", "case", "kind", "denial", "signed_copy", "text", "edited_by"]
-    readonly_fields = [*READONLY, "case", "kind", "denial", "signed_copy", "edited_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        """A reviewer's edit goes through the letter service, as the patient's does: it records
-        who edited, and withdraws an approval of the old text."""
-        services.letter_save(letter=obj, text=form.cleaned_data["text"], by=request.user)
-
-
-@admin.register(Packet)
-class PacketAdmin(ScopedAdmin):
-    list_display = [
-        "__str__",
-        "case",
-        "status",
-        "is_newest",
-        "page_count",
-        "render_ms",
-        "created_at",
-    ]
-    list_filter = ["kind", "status", "is_newest"]
-    list_select_related = ["case__patient__user"]
-    search_fields = ["=sha256"]
-    exclude = ["file"]
-    readonly_fields = [
-        *READONLY,
-        "case",
-        "kind",
-        "denial",
-        "version",
-        "is_newest",
-        "status",
-        "source_digest",
-        "page_count",
-        "size",
-        "sha256",
-        "render_ms",
-        "error",
-        "requested_by",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(ReviewEvent)
-class ReviewEventAdmin(ScopedMixin, NoEditAdminMixin, admin.ModelAdmin):
-    """The review trail: read-only for everyone, superusers included."""
-
-    list_display = ["at", "case", "from_status", "to_status", "by"]
-    list_filter = ["to_status"]
-    list_select_related = ["case", "by"]
-    date_hierarchy = "at"

@@ -1,0 +1,13 @@
+"""Admin: the clinic's review queue and case files. Staff see only the cases patients shared
+with their clinic(s), and those cases' records (claims.selectors.cases_visible_to); actions call
+services (claims.services).
+
+- base: scoping to the visible cases, the read-only inline, helpers;
+- queue: the queue's filters and ordering, in SQL;
+- cases: the case admin (queue, case file, review panel and actions);
+- records, packets: the case's records, letters and packets, audit rows.
+"""
+
+from . import cases, packets, records
+
+__all__ = ["cases", "packets", "records"]

@@ -1,0 +1,67 @@
+"""What every claims admin shares: rows held to the cases this user may see, the read-only
+inline, and small display helpers."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+
+from patients.admin import ScopedHistoryAdmin
+
+from ..selectors import cases_visible_to
+
+READONLY = ["public_id", "created_at", "updated_at"]
+
+
+class ScopedMixin:
+    """Rows reachable from a case this user may see; `case_path` leads from the row to its case."""
+
+    case_path = "case"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.case_path}__in": cases_visible_to(request.user)})
+
+
+class ScopedAdmin(ScopedMixin, ScopedHistoryAdmin):
+    """Scoped, with the change history of models that keep one."""
+
+
+class CaseRecordAdmin(ScopedAdmin):
+    list_select_related = ["case__patient__user"]
+    autocomplete_fields = ["case"]
+    readonly_fields = READONLY
+    show_full_result_count = False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A section of the case file: shown, never edited from here."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def table(headers, rows) -> str:
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
+    )
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+def error_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, dict):
+        return " ".join(str(m) for messages_ in error.values() for m in messages_)
+    return str(error)

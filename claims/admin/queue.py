@@ -1,0 +1,88 @@
+"""The review queue's filters and ordering, annotated in SQL (the queue takes the same number of
+queries for 10 or 10,000 cases)."""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    CoverageCase,
+    Deadline,
+    PriorAuthorizationRequest,
+)
+from ..progress import COMPLETE, NOT_NEEDED, STEP_SLUGS
+
+DONE_STATES = [COMPLETE, NOT_NEEDED]
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("next deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("7", _("within 7 days")), ("overdue", _("overdue"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "7":
+            return queryset.filter(next_due__gte=today, next_due__lte=today + timedelta(days=7))
+        if self.value() == "overdue":
+            return queryset.filter(next_due__lt=today)
+        return queryset
+
+
+class DecisionFilter(admin.SimpleListFilter):
+    title = _("insurer's decision")
+    parameter_name = "decision"
+
+    def lookups(self, request, model_admin):
+        return PriorAuthorizationRequest.Decision.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(latest_decision=self.value()) if self.value() else queryset
+
+
+class StepFilter(admin.SimpleListFilter):
+    """The first wizard step that is not done yet (claims/progress.py), in SQL."""
+
+    title = _("waiting on step")
+    parameter_name = "step"
+
+    def lookups(self, request, model_admin):
+        return [(slug, f"{n}. {slug}") for n, slug in enumerate(STEP_SLUGS, start=1)] + [
+            ("done", _("all done"))
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        done = Q()
+        for slug in STEP_SLUGS:
+            if slug == value:
+                return queryset.filter(done, ~Q(**{f"step_{slug}__in": DONE_STATES}))
+            done &= Q(**{f"step_{slug}__in": DONE_STATES})
+        return queryset.filter(done)
+
+
+REVIEW_PRIORITY = Case(
+    When(review_status=CoverageCase.ReviewStatus.SUBMITTED, then=Value(0)),
+    When(review_status=CoverageCase.ReviewStatus.IN_REVIEW, then=Value(1)),
+    When(review_status=CoverageCase.ReviewStatus.APPROVED_TO_SEND, then=Value(2)),
+    When(review_status=CoverageCase.ReviewStatus.CHANGES_REQUESTED, then=Value(3)),
+    When(review_status=CoverageCase.ReviewStatus.SENT, then=Value(4)),
+    default=Value(5),
+    output_field=IntegerField(),
+)
+
+
+def next_due() -> Subquery:
+    """The case's nearest open deadline."""
+    return Subquery(
+        Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
