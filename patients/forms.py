@@ -22,8 +22,7 @@ from .models import (
     TreatmentTrial,
     User,
 )
-from .partial_dates import format_partial_date
-from .services import treatment_dates_from_text
+from .partial_dates import format_partial_date, treatment_dates_from_text
 from .validators import validate_icd10_code
 
 

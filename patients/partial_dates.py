@@ -51,3 +51,19 @@ def format_partial_date(value: date | None, precision: str) -> str:
     if value is None:
         return ""
     return value.strftime("%m/%Y") if precision == MONTH else value.strftime("%m/%d/%Y")
+
+
+def treatment_dates_from_text(*, started: str, stopped: str) -> dict[str, date | str | None]:
+    """Model field values from dates typed as "03/2021", "March 2021" or "03/14/2021"."""
+    start, start_precision = parse_partial_date(started)
+    end, end_precision = parse_partial_date(stopped, end=True)
+    if start and end and end < start:
+        raise ValidationError(
+            {"end_date": _("The stop date is before the start date. Please check both.")}
+        )
+    return {
+        "start_date": start,
+        "start_precision": start_precision,
+        "end_date": end,
+        "end_precision": end_precision,
+    }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import icd10, partial_dates
+from . import icd10
 from .drugs import match_drug
 from .emails import send_email
 from .models import (
@@ -186,22 +186,6 @@ def provider_save(*, patient: Patient, provider: Provider) -> Provider:
 def history_record_delete(*, record: Diagnosis | TreatmentTrial | SymptomScore) -> None:
     """Remove a diagnosis, treatment trial or questionnaire result from the patient's history."""
     record.delete()
-
-
-def treatment_dates_from_text(*, started: str, stopped: str) -> dict:
-    """Model field values from dates typed as "03/2021", "March 2021" or "03/14/2021"."""
-    start, start_precision = partial_dates.parse_partial_date(started)
-    end, end_precision = partial_dates.parse_partial_date(stopped, end=True)
-    if start and end and end < start:
-        raise ValidationError(
-            {"end_date": _("The stop date is before the start date. Please check both.")}
-        )
-    return {
-        "start_date": start,
-        "start_precision": start_precision,
-        "end_date": end,
-        "end_precision": end_precision,
-    }
 
 
 @transaction.atomic

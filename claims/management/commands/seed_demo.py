@@ -13,6 +13,7 @@ from claims.models import InsurerCall, Referral
 from patients import services as patient_services
 from patients.management.commands.demo_totp_code import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from patients.models import Clinic, InsurancePolicy, Patient, Payer, Provider, TreatmentTrial, User
+from patients.partial_dates import treatment_dates_from_text
 
 DEMO_PATIENT_EMAIL = "demo.patient@example.com"
 DEMO_STAFF_EMAIL = "reviewer@clinic.example.com"
@@ -133,7 +134,7 @@ def seed_demo_case(patient: Patient) -> None:
             adherence=TreatmentTrial.Adherence.AS_PRESCRIBED,
             response=response,
             side_effects=side_effects,
-            **patient_services.treatment_dates_from_text(started=started, stopped=stopped),
+            **treatment_dates_from_text(started=started, stopped=stopped),
         )
         patient_services.treatment_trial_save(trial=trial)
     patient_services.symptom_score_record(
