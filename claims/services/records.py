@@ -7,7 +7,6 @@ write of a date the clocks read ends with deadlines_refresh.
 
 import hashlib
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -36,11 +35,26 @@ from .deadlines import deadlines_refresh
 
 
 @transaction.atomic
-def history_diagnosis_save(*, patient: Patient, **fields: Any) -> Diagnosis:
+def history_diagnosis_save(
+    *,
+    patient: Patient,
+    diagnosis: Diagnosis | None = None,
+    icd10_code: str = "",
+    description: str = "",
+    is_primary: bool = False,
+    diagnosed_on: date | None = None,
+) -> Diagnosis:
     """Add or change a diagnosis (patients.services.diagnosis_save)."""
-    diagnosis = patient_services.diagnosis_save(patient=patient, **fields)
+    saved = patient_services.diagnosis_save(
+        patient=patient,
+        diagnosis=diagnosis,
+        icd10_code=icd10_code,
+        description=description,
+        is_primary=is_primary,
+        diagnosed_on=diagnosed_on,
+    )
     approvals_withdraw_if_stale(patient=patient)
-    return diagnosis
+    return saved
 
 
 @transaction.atomic
@@ -52,9 +66,26 @@ def history_trial_save(*, trial: TreatmentTrial) -> TreatmentTrial:
 
 
 @transaction.atomic
-def history_score_record(*, patient: Patient, **fields: Any) -> SymptomScore:
+def history_score_record(
+    *,
+    patient: Patient,
+    instrument: str,
+    taken_on: date,
+    total: int | None = None,
+    item_answers: list[int] | None = None,
+    instrument_other: str = "",
+    administered_by_clinician: bool = False,
+) -> SymptomScore:
     """Record a questionnaire result (patients.services.symptom_score_record)."""
-    score = patient_services.symptom_score_record(patient=patient, **fields)
+    score = patient_services.symptom_score_record(
+        patient=patient,
+        instrument=instrument,
+        taken_on=taken_on,
+        total=total,
+        item_answers=item_answers,
+        instrument_other=instrument_other,
+        administered_by_clinician=administered_by_clinician,
+    )
     approvals_withdraw_if_stale(patient=patient)
     return score
 
