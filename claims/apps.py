@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,14 +8,14 @@ class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = _("Coverage cases")
 
-    def ready(self):
-        from django.db.models.signals import post_migrate
-
+    def ready(self) -> None:
         post_migrate.connect(_ensure_roles, sender=self)
 
 
 def _ensure_roles(sender, **kwargs):
     """After migrations (when permissions exist), keep the reviewer group's permissions current."""
+    # Imported here, not at the top: apps.py is loaded before the models exist, and services
+    # import models (Django's app registry, not style, decides this one).
     from .services import reviewer_group_ensure
 
     reviewer_group_ensure()

@@ -5,6 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import icd10
+
 _NPI_RE = re.compile(r"^\d{10}$")
 
 
@@ -42,8 +44,6 @@ def validate_npi(value: str) -> None:
 
 def validate_icd10_code(value: str) -> None:
     """A real ICD-10-CM code, category or billable (packets check for billable)."""
-    from . import icd10
-
     if value and icd10.lookup(value) is None:
         raise ValidationError(
             _(
