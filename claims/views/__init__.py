@@ -1,0 +1,51 @@
+"""The coverage wizard. Views are thin: find the case (get_case_for_user), bind the form the
+patient posted (or the one kept while their session had expired), call a service, redirect.
+
+- base: what every view shares (the case, the posted form, where to go after a save);
+- cases: dashboard, new case, overview, financing;
+- steps: the six steps and their records;
+- files: letters, packets and the authorized downloads.
+"""
+
+from .cases import case_overview, case_start, dashboard, financing
+from .files import document_download, letter_edit, packet_create, packet_download, packet_status
+from .steps import (
+    call_delete,
+    deadline_letter_date,
+    diagnosis_delete,
+    document_delete,
+    question_script,
+    score_delete,
+    step_appeal,
+    step_documents,
+    step_history,
+    step_policy,
+    step_referral,
+    step_submit,
+    trial_delete,
+)
+
+__all__ = [
+    "call_delete",
+    "case_overview",
+    "case_start",
+    "dashboard",
+    "deadline_letter_date",
+    "diagnosis_delete",
+    "document_delete",
+    "document_download",
+    "financing",
+    "letter_edit",
+    "packet_create",
+    "packet_download",
+    "packet_status",
+    "question_script",
+    "score_delete",
+    "step_appeal",
+    "step_documents",
+    "step_history",
+    "step_policy",
+    "step_referral",
+    "step_submit",
+    "trial_delete",
+]

@@ -1,0 +1,119 @@
+"""What the wizard's views share: find the case (get_case_for_user), bind the form the patient
+posted (or the one kept while their session had expired), and where to go after a save."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.decorators import restored_post
+
+from .. import guidance, services
+from ..forms import (
+    DeadlineLetterDateForm,
+)
+from ..models import CoverageCase, Letter, Packet
+from ..progress import STEP_SLUGS, steps_of
+from ..selectors import (
+    approval_was_withdrawn,
+    get_case_for_user,
+    open_deadlines,
+    packet_is_out_of_date,
+)
+
+
+def case_for(request, coveragecase_id) -> CoverageCase:
+    return get_case_for_user(request.user, coveragecase_id)
+
+
+def posted(request):
+    """What the patient sent: this POST, or a form kept while their session had expired."""
+    if request.method == "POST":
+        return request.POST
+    return restored_post(request)
+
+
+def bound(data, action: str):
+    """The posted data if it is for this form (each form posts its own `action`), else None."""
+    return data if data is not None and data.get("action") == action else None
+
+
+def item_or_404(queryset, public_id):
+    if not public_id:
+        return None
+    try:
+        return queryset.get(public_id=public_id)
+    except (queryset.model.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def saved(request, case: CoverageCase, slug: str, message: str | None = None):
+    """Where to go after a save: the next step, the dashboard ("come back later"), or back.
+
+    The services withdrew an approval the save made stale; the patient is told here."""
+    if approval_was_withdrawn(case):
+        messages.info(request, _("Your clinic will look at your case again, as it changed."))
+    after = request.POST.get("after")
+    if after == "later":
+        messages.success(request, _("Saved. You can stop here and come back any time."))
+        return redirect("claims:dashboard")
+    messages.success(request, message or _("Saved."))
+    if after == "continue" and slug != STEP_SLUGS[-1]:
+        following = STEP_SLUGS[STEP_SLUGS.index(slug) + 1]
+        return redirect(f"claims:step_{following}", coveragecase_id=case.public_id)
+    return redirect(f"claims:step_{slug}", coveragecase_id=case.public_id)
+
+
+def first_time(request, form) -> bool:
+    """False when this exact form was already saved (a double click, a re-sent page)."""
+    token = form.cleaned_data.get("submission_id")
+    first = services.form_submission_claim(token=token, user=request.user)
+    if not first:
+        messages.info(request, _("That was already saved."))
+    return first
+
+
+def step_page(request, case, slug: str, template: str, context: dict):
+    steps = steps_of(case)
+    index = STEP_SLUGS.index(slug)
+    if slug in ("submit", "appeal"):
+        context["deadlines"] = open_deadlines(case.deadlines.all(), timezone.localdate())
+        context["letter_date_form"] = DeadlineLetterDateForm()
+        kind = Packet.Kind.PRIOR_AUTHORIZATION if slug == "submit" else Packet.Kind.APPEAL
+        packets = list(case.packets.filter(kind=kind))
+        newest = next((p for p in packets if p.is_newest), None)
+        context["packets"] = packets
+        context["packet_kind"] = kind
+        context["packet_out_of_date"] = bool(
+            newest and newest.status == Packet.Status.READY and packet_is_out_of_date(newest)
+        )
+        context["letters"] = case.letters.filter(
+            kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
+        )
+    return render(
+        request,
+        template,
+        {
+            "case": case,
+            "step": guidance.STEPS_BY_SLUG[slug],
+            "steps": [(guidance.STEPS_BY_SLUG[s.slug], s) for s in steps],
+            "state": next(s for s in steps if s.slug == slug),
+            "is_last": slug == STEP_SLUGS[-1],
+            "prev_slug": STEP_SLUGS[index - 1] if index else "",
+            "next_slug": STEP_SLUGS[index + 1] if index + 1 < len(STEP_SLUGS) else "",
+            **context,
+        },
+    )
+
+
+def staff_may_open_files(request) -> None:
+    """Clinic staff open documents and packets only with the reviewer role's permission, and
+    only in a session verified by their second factor, as admin requires."""
+    user = request.user
+    if user.is_patient:
+        return
+    verified = getattr(user, "is_verified", lambda: False)()
+    if not verified or not user.has_perm("claims.view_supportingdocument"):
+        raise Http404

@@ -1,0 +1,96 @@
+"""The dashboard, starting a case, the case overview and the financing page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.decorators import patient_required
+
+from .. import guidance, services
+from ..forms import (
+    CaseStartForm,
+)
+from ..models import CoverageCase
+from ..progress import next_step, steps_of, with_step_states
+from ..selectors import (
+    cases_visible_to,
+    open_deadlines,
+    open_deadlines_prefetch,
+    review_notes_prefetch,
+)
+from .base import (
+    case_for,
+    posted,
+)
+
+
+@login_required
+def dashboard(request):
+    if not request.user.is_patient:
+        return redirect("admin:index")  # the landing page after login; staff work in admin
+    cases = (
+        with_step_states(cases_visible_to(request.user).select_related("policy__payer", "clinic"))
+        .prefetch_related(open_deadlines_prefetch(), review_notes_prefetch())
+        .order_by("-updated_at")
+    )
+    today = timezone.localdate()
+    rows = []
+    for case in cases:
+        upcoming = next_step(case)
+        due = open_deadlines(case.prefetched_open_deadlines, today)
+        rows.append(
+            {
+                "case": case,
+                "steps": [(guidance.STEPS_BY_SLUG[s.slug], s) for s in steps_of(case)],
+                "next": guidance.STEPS_BY_SLUG[upcoming.slug] if upcoming else None,
+                "deadline": due[0] if due else None,
+                "clinic_note": case.changes_requested_events[0].note
+                if case.review_status == CoverageCase.ReviewStatus.CHANGES_REQUESTED
+                and case.changes_requested_events
+                else "",
+            }
+        )
+    return render(request, "claims/dashboard.html", {"rows": rows})
+
+
+@patient_required
+def case_start(request):
+    patient = request.user.patient
+    form = CaseStartForm(posted(request), patient=patient)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case = services.case_start(
+            patient=patient,
+            treatment=data["treatment"],
+            treatment_other=data["treatment_other"],
+            condition=data["condition"],
+            condition_other=data["condition_other"],
+            policy=data["policy"],
+            clinic=data["clinic"] or None,
+        )
+        messages.success(request, _("Your case is started. Step 1 is about your insurance."))
+        return redirect("claims:case_overview", coveragecase_id=case.public_id)
+    return render(request, "claims/case_start.html", {"form": form})
+
+
+@patient_required
+def case_overview(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    upcoming = next_step(case)
+    return render(
+        request,
+        "claims/case_overview.html",
+        {
+            "case": case,
+            "overview": guidance.CASE_OVERVIEW,
+            "steps": [(guidance.STEPS_BY_SLUG[s.slug], s) for s in steps_of(case)],
+            "next": guidance.STEPS_BY_SLUG[upcoming.slug] if upcoming else None,
+        },
+    )
+
+
+@patient_required
+def financing(request):
+    return render(request, "claims/financing.html", {"cases": cases_visible_to(request.user)})

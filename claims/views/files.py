@@ -1,0 +1,114 @@
+"""Documents, letters and packets: editing a letter, asking for a packet, and the authorized
+downloads (never a public media URL)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patients import services as patient_services
+from patients.decorators import patient_required
+from patients.models import AccessLog
+
+from .. import services
+from ..forms import (
+    LetterForm,
+)
+from ..models import Letter, Packet
+from ..selectors import (
+    latest_denial,
+)
+from .base import (
+    case_for,
+    item_or_404,
+    posted,
+    staff_may_open_files,
+)
+
+
+@login_required
+def document_download(request, coveragecase_id, supportingdocument_id):
+    """A document, for the patient or reviewers of the clinic the case is shared with."""
+    case = case_for(request, coveragecase_id)
+    staff_may_open_files(request)
+    document = item_or_404(case.documents.all(), supportingdocument_id)
+    patient_services.access_log_record(
+        actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=document
+    )
+    filename = f"{document.get_category_display()}{document.extension}"
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@patient_required
+def letter_edit(request, coveragecase_id, letter_id):
+    case = case_for(request, coveragecase_id)
+    letter = item_or_404(case.letters.all(), letter_id)
+    form = LetterForm(posted(request), initial={"text": letter.text})
+    back = "appeal" if letter.kind == Letter.Kind.APPEAL else "submit"
+    if request.method == "POST" and form.is_valid():
+        services.letter_save(letter=letter, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, _("Your letter is saved. Make a new packet to use it."))
+        return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
+    return render(
+        request,
+        "claims/letter_edit.html",
+        {"case": case, "letter": letter, "form": form, "back": back},
+    )
+
+
+@patient_required
+@require_POST
+def packet_create(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    kind = request.POST.get("kind")
+    if kind not in Packet.Kind.values:
+        raise Http404
+    denial = None
+    if kind == Packet.Kind.APPEAL:
+        denial = latest_denial(case)
+    try:
+        services.packet_request(case=case, kind=kind, by=request.user, denial=denial)
+    except services.CaseStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("We are making your packet. This page will update by itself."))
+    back = "appeal" if kind == Packet.Kind.APPEAL else "submit"
+    return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
+
+
+@login_required
+def packet_status(request, coveragecase_id, packet_id):
+    """For the page that waits for a packet: its state, no health data."""
+    case = case_for(request, coveragecase_id)
+    staff_may_open_files(request)
+    packet = item_or_404(case.packets.all(), packet_id)
+    return JsonResponse({"status": packet.status})
+
+
+@login_required
+def packet_download(request, coveragecase_id, packet_id):
+    """The packet PDF, for the patient or reviewers of the clinic the case is shared with."""
+    case = case_for(request, coveragecase_id)
+    staff_may_open_files(request)
+    packet = item_or_404(case.packets.filter(status=Packet.Status.READY), packet_id)
+    patient_services.access_log_record(
+        actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=packet
+    )
+    kind = "appeal" if packet.kind == Packet.Kind.APPEAL else "preauthorization"
+    response = FileResponse(
+        packet.file.open("rb"),
+        as_attachment=True,
+        filename=f"{kind}-packet-v{packet.version}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,413 @@
+"""The six steps of the wizard. Each step page binds the form its POST names (`action`), calls
+one service, and redirects; a refused form is shown again with everything typed."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patients import icd10
+from patients.decorators import patient_required
+from patients.models import TreatmentTrial
+
+from .. import guidance, services
+from ..forms import (
+    AppealForm,
+    DeadlineLetterDateForm,
+    DecisionForm,
+    DenialForm,
+    DiagnosisForm,
+    DocumentUploadForm,
+    InsurancePolicyForm,
+    InsurerCallForm,
+    PARequestForm,
+    PolicyChoiceForm,
+    ProviderForm,
+    ReferralForm,
+    SendToClinicForm,
+    SymptomScoreForm,
+    TreatmentTrialForm,
+)
+from ..models import CoverageCase, PriorAuthorizationRequest
+from ..progress import STEP_SLUGS
+from ..selectors import (
+    latest_denial,
+)
+from .base import (
+    bound,
+    case_for,
+    first_time,
+    item_or_404,
+    posted,
+    saved,
+    step_page,
+)
+
+
+@patient_required
+def step_policy(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    patient = case.patient
+    data = posted(request)
+    action = data.get("action") if data is not None else None
+    call = item_or_404(
+        case.calls.all(), (data or {}).get("id") if action == "call" else request.GET.get("call")
+    )
+    forms = {
+        "choose_policy": PolicyChoiceForm(
+            bound(data, "choose_policy"), patient=patient, initial={"policy": case.policy_id}
+        ),
+        "policy": InsurancePolicyForm(bound(data, "policy"), instance=case.policy),
+        "call": InsurerCallForm(bound(data, "call"), instance=call),
+    }
+    if request.method == "POST" and action in forms and forms[action].is_valid():
+        form = forms[action]
+        if action == "choose_policy":
+            services.case_choose_policy(case=case, policy=form.cleaned_data["policy"])
+        elif action == "policy":
+            services.policy_save(case=case, policy=form.save(commit=False))
+        elif action == "call" and first_time(request, form):
+            services.insurer_call_save(
+                case=case,
+                call=form.save(commit=False),
+                questions_and_answers=form.questions_and_answers(),
+            )
+        return saved(request, case, "policy")
+    return step_page(
+        request,
+        case,
+        "policy",
+        "claims/step_policy.html",
+        {
+            "forms": forms,
+            "calls": case.calls.all(),
+            "editing_call": call,
+            "questions": guidance.INSURER_QUESTIONS,
+            "has_policies": patient.policies.exists(),
+        },
+    )
+
+
+@patient_required
+def question_script(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    return render(
+        request,
+        "claims/question_script.html",
+        {"case": case, "policy": case.policy, "questions": guidance.INSURER_QUESTIONS},
+    )
+
+
+@patient_required
+@require_POST
+def call_delete(request, coveragecase_id, insurercall_id):
+    case = case_for(request, coveragecase_id)
+    services.insurer_call_delete(call=item_or_404(case.calls.all(), insurercall_id))
+    messages.success(request, _("The call was removed."))
+    return redirect("claims:step_policy", coveragecase_id=case.public_id)
+
+
+@patient_required
+def step_history(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    patient = case.patient
+    data = posted(request)
+    action = data.get("action") if data is not None else None
+    posted_id = (data or {}).get("id")
+    diagnosis = item_or_404(
+        patient.diagnoses.all(),
+        posted_id if action == "diagnosis" else request.GET.get("diagnosis"),
+    )
+    trial = item_or_404(
+        patient.treatment_trials.all(), posted_id if action == "trial" else request.GET.get("trial")
+    )
+    forms = {
+        "diagnosis": DiagnosisForm(
+            bound(data, "diagnosis"),
+            initial=(
+                {
+                    "search": diagnosis.description,
+                    "icd10_code": diagnosis.icd10_code,
+                    "is_primary": diagnosis.is_primary,
+                    "diagnosed_on": diagnosis.diagnosed_on,
+                }
+                if diagnosis
+                else None
+            ),
+        ),
+        "trial": TreatmentTrialForm(
+            bound(data, "trial"), instance=trial or TreatmentTrial(patient=patient)
+        ),
+        "score": SymptomScoreForm(bound(data, "score")),
+    }
+    if request.method == "POST" and action in forms and forms[action].is_valid():
+        form = forms[action]
+        try:
+            if action == "diagnosis":
+                services.history_diagnosis_save(
+                    patient=patient,
+                    diagnosis=diagnosis,
+                    icd10_code=form.cleaned_data["icd10_code"],
+                    description=form.cleaned_data["search"],
+                    is_primary=form.cleaned_data["is_primary"],
+                    diagnosed_on=form.cleaned_data["diagnosed_on"],
+                )
+            elif action == "trial":
+                services.history_trial_save(trial=form.instance)
+            elif action == "score" and first_time(request, form):
+                services.history_score_record(
+                    patient=patient,
+                    instrument=form.cleaned_data["instrument"],
+                    instrument_other=form.cleaned_data["instrument_other"],
+                    taken_on=form.cleaned_data["taken_on"],
+                    total=form.cleaned_data["total"],
+                    administered_by_clinician=form.cleaned_data["administered_by_clinician"],
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return saved(request, case, "history")
+    query = request.GET.get("q", "").strip()
+    return step_page(
+        request,
+        case,
+        "history",
+        "claims/step_history.html",
+        {
+            "forms": forms,
+            "diagnoses": patient.diagnoses.all(),
+            "trials": patient.treatment_trials.all(),
+            "scores": patient.symptom_scores.all(),
+            "editing_diagnosis": diagnosis,
+            "editing_trial": trial,
+            "query": query,
+            "code_results": icd10.search(query, limit=8) if query else [],
+        },
+    )
+
+
+def _history_item_delete(request, coveragecase_id, related: str, item_id):
+    case = case_for(request, coveragecase_id)
+    services.history_record_delete(
+        record=item_or_404(getattr(case.patient, related).all(), item_id)
+    )
+    messages.success(request, _("Removed."))
+    return redirect("claims:step_history", coveragecase_id=case.public_id)
+
+
+@patient_required
+@require_POST
+def diagnosis_delete(request, coveragecase_id, diagnosis_id):
+    return _history_item_delete(request, coveragecase_id, "diagnoses", diagnosis_id)
+
+
+@patient_required
+@require_POST
+def trial_delete(request, coveragecase_id, treatmenttrial_id):
+    return _history_item_delete(request, coveragecase_id, "treatment_trials", treatmenttrial_id)
+
+
+@patient_required
+@require_POST
+def score_delete(request, coveragecase_id, symptomscore_id):
+    return _history_item_delete(request, coveragecase_id, "symptom_scores", symptomscore_id)
+
+
+@patient_required
+def step_referral(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    patient = case.patient
+    data = posted(request)
+    action = data.get("action") if data is not None else None
+    referral = case.referrals.select_related("provider").first()
+    forms = {
+        "referral": ReferralForm(bound(data, "referral"), instance=referral, patient=patient),
+        "provider": ProviderForm(bound(data, "provider")),
+    }
+    if request.method == "POST" and action in forms and forms[action].is_valid():
+        form = forms[action]
+        if action == "provider":
+            services.referral_provider_add(case=case, provider=form.save(commit=False))
+        elif action == "referral" and (referral or first_time(request, form)):
+            services.case_record_save(case=case, record=form.save(commit=False))
+        return saved(request, case, "referral")
+    return step_page(
+        request,
+        case,
+        "referral",
+        "claims/step_referral.html",
+        {"forms": forms, "referral": referral, "asks": guidance.REFERRAL_ASKS},
+    )
+
+
+@patient_required
+def step_documents(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    data = posted(request)
+    form = DocumentUploadForm(
+        bound(data, "upload"), request.FILES if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid() and first_time(request, form):
+        try:
+            services.document_upload(
+                case=case,
+                category=form.cleaned_data["category"],
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return saved(request, case, "documents", _("Your document is uploaded."))
+    documents = case.documents.all()
+    have = {d.category for d in documents}
+    return step_page(
+        request,
+        case,
+        "documents",
+        "claims/step_documents.html",
+        {
+            "form": form,
+            "documents": documents,
+            "checklist": [(item, item.category in have) for item in guidance.DOCUMENT_CHECKLIST],
+        },
+    )
+
+
+@patient_required
+@require_POST
+def document_delete(request, coveragecase_id, supportingdocument_id):
+    case = case_for(request, coveragecase_id)
+    services.document_delete(document=item_or_404(case.documents.all(), supportingdocument_id))
+    messages.success(request, _("The document was deleted."))
+    return redirect("claims:step_documents", coveragecase_id=case.public_id)
+
+
+@patient_required
+def step_submit(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    data = posted(request)
+    action = data.get("action") if data is not None else None
+    pa_request = item_or_404(
+        case.pa_requests.all(),
+        (data or {}).get("id") if action == "pa_request" else request.GET.get("request"),
+    )
+    latest = pa_request or case.pa_requests.first()
+    forms = {
+        "send": SendToClinicForm(bound(data, "send"), case=case),
+        "pa_request": PARequestForm(bound(data, "pa_request"), instance=pa_request),
+        "decision": DecisionForm(bound(data, "decision"), instance=latest),
+    }
+    if request.method == "POST" and action in forms and forms[action].is_valid():
+        form = forms[action]
+        try:
+            if action == "send":
+                services.case_send_to_clinic(case=case, clinic=form.cleaned_data["clinic"])
+                message = _("Sent. Your clinic will review your case and get back to you.")
+                return saved(request, case, "submit", message)
+            if action == "pa_request" and (pa_request or first_time(request, form)):
+                services.case_record_save(case=case, record=form.save(commit=False))
+            elif action == "decision" and latest is not None:
+                values = form.cleaned_data
+                services.pa_request_record_decision(
+                    pa_request=latest,
+                    decision=values["decision"],
+                    decided_on=values["decided_on"],
+                    received_on=values["decision_received_on"],
+                    approved_sessions=values["approved_sessions"],
+                    valid_from=values["valid_from"],
+                    valid_until=values["valid_until"],
+                )
+        except services.CaseStateError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return saved(request, case, "submit")
+    Review = CoverageCase.ReviewStatus
+    return step_page(
+        request,
+        case,
+        "submit",
+        "claims/step_submit.html",
+        {
+            "forms": forms,
+            "pa_requests": case.pa_requests.all(),
+            "editing_request": pa_request,
+            "latest": latest,
+            "can_send": case.review_status in (Review.NOT_SHARED, Review.CHANGES_REQUESTED),
+            "is_resubmission": case.review_status == Review.CHANGES_REQUESTED,
+        },
+    )
+
+
+@patient_required
+def step_appeal(request, coveragecase_id):
+    case = case_for(request, coveragecase_id)
+    denial = latest_denial(case)
+    data = posted(request)
+    action = data.get("action") if data is not None else None
+    appeal = item_or_404(denial.appeals.all(), (data or {}).get("id")) if denial else None
+    plan_type = case.policy.plan_type if case.policy_id else None
+    forms = {}
+    if denial is not None:
+        forms = {
+            "denial": DenialForm(bound(data, "denial"), instance=denial),
+            "appeal": AppealForm(bound(data, "appeal"), instance=appeal, plan_type=plan_type),
+        }
+    if request.method == "POST" and action in forms and forms[action].is_valid():
+        form = forms[action]
+        try:
+            if action == "denial":
+                services.denial_save(denial=form.save(commit=False))
+            elif action == "appeal" and appeal is not None:
+                services.appeal_save(appeal=form.save(commit=False))
+            elif action == "appeal" and first_time(request, form):
+                services.appeal_file(
+                    denial=denial,
+                    level=form.cleaned_data["level"],
+                    filed_on=form.cleaned_data["filed_on"],
+                    expedited=form.cleaned_data["expedited"],
+                    reference_number=form.cleaned_data["reference_number"],
+                    outcome=form.cleaned_data["outcome"],
+                    decided_on=form.cleaned_data["decided_on"],
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return saved(request, case, "appeal")
+    return step_page(
+        request,
+        case,
+        "appeal",
+        "claims/step_appeal.html",
+        {
+            "forms": forms,
+            "denial": denial,
+            "appeals": denial.appeals.all() if denial else [],
+            "peer_to_peer": guidance.PEER_TO_PEER,
+            "appeal_tips": guidance.APPEAL_TIPS,
+            "decision_pending": case.pa_requests.filter(
+                decision=PriorAuthorizationRequest.Decision.PENDING
+            ).exists(),
+        },
+    )
+
+
+@patient_required
+@require_POST
+def deadline_letter_date(request, coveragecase_id, deadline_id):
+    case = case_for(request, coveragecase_id)
+    deadline = item_or_404(case.deadlines.all(), deadline_id)
+    form = DeadlineLetterDateForm(request.POST)
+    back = request.POST.get("step") if request.POST.get("step") in STEP_SLUGS else "submit"
+    if form.is_valid():
+        services.deadline_set_letter_date(
+            deadline=deadline, letter_due_on=form.cleaned_data["letter_due_on"]
+        )
+        messages.success(request, _("Saved. We will use the date from your letter."))
+    else:
+        messages.error(request, _("Please enter the date as it appears in your letter."))
+    return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
