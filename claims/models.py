@@ -530,7 +530,7 @@ class ReminderSent(models.Model):
 
 
 class Letter(PublicIdModel):
-    """A letter drafted from the case (claims/letters.py), then edited by the patient or clinic
+    """A letter drafted from the case (claims/letters/), then edited by the patient or clinic
     staff. Packets render this saved text; it is a draft until a signed copy is attached."""
 
     class Kind(models.TextChoices):

@@ -18,10 +18,7 @@ def letter_get_or_draft(*, case: CoverageCase, kind: str, denial: Denial | None 
     letter = Letter.objects.filter(case=case, kind=kind, denial=denial).first()
     if letter is not None:
         return letter
-    if kind == Letter.Kind.APPEAL:
-        text = drafting.draft_appeal_letter(case, denial)
-    else:
-        text = drafting.draft_medical_necessity_letter(case)
+    text = drafting.draft_letter(kind=kind, case=case, denial=denial)
     letter = Letter(case=case, kind=kind, denial=denial, text=text)
     letter.full_clean()
     letter.save()

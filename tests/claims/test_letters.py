@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from claims.letters import draft_appeal_letter, draft_medical_necessity_letter
-from claims.models import CoverageCase, Deadline, Denial, PriorAuthorizationRequest
+from claims.letters import DRAFTERS, draft_appeal_letter, draft_medical_necessity_letter
+from claims.models import CoverageCase, Deadline, Denial, Letter, PriorAuthorizationRequest
 from claims.services import document_upload
 from patients.models import DatePrecision, InsurancePolicy, SymptomScore, TreatmentTrial
 from tests.factories import (
@@ -429,3 +429,7 @@ def test_a_score_without_bands_prints_its_range_and_no_band(case):
     text = draft_medical_necessity_letter(case)
     assert "The most recent symptom score is MADRS on 10/20/2026: 34 of 60." in text
     assert "- MADRS, 10/20/2026: 34 of 60 (scored by a clinician)" in text
+
+
+def test_every_letter_kind_has_a_drafter():
+    assert set(DRAFTERS) == set(Letter.Kind)
