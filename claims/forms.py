@@ -4,6 +4,7 @@ Step pages render these with the `crispy` filter inside their own <form>, which 
 `action` and the "Save and continue" / "Save, come back later" buttons (claims/_form.html).
 """
 
+import re
 import uuid
 
 from crispy_forms.helper import FormHelper
@@ -23,6 +24,7 @@ from .models import (
     PriorAuthorizationRequest,
     Referral,
     SupportingDocument,
+    TreatmentRequest,
     appeal_levels_for,
 )
 
@@ -34,6 +36,8 @@ __all__ = [
 ]
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NDC_RE = re.compile(r"^(\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d{1,2}|\d{10,11})$")
+EIN_RE = re.compile(r"^\d{2}-?\d{7}$")
 
 
 class OnceForm(forms.Form):
@@ -218,6 +222,78 @@ class PARequestForm(OnceForm, forms.ModelForm):
             "urgency",
         ]
         widgets = {"submitted_on": DATE}
+
+
+class TreatmentRequestForm(forms.ModelForm):
+    """What the case asks for (step 5). Every field may stay empty for now: the packet marks
+    what is missing instead of inventing it."""
+
+    class Meta:
+        model = TreatmentRequest
+        fields = [
+            "product",
+            "ndc",
+            "dose_mg",
+            "infusion_minutes",
+            "phase",
+            "schedule",
+            "sessions",
+            "start_date",
+            "end_date",
+            "place_of_service",
+            "prescriber",
+            "site_name",
+            "site_npi",
+            "site_tax_id",
+            "site_address",
+            "site_phone",
+            "site_fax",
+            "site_rems_certified",
+            "oral_antidepressant_continues",
+            "oral_antidepressant",
+            "pdmp_checked_on",
+            "substance_use_screen",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "pdmp_checked_on": DATE,
+            "site_address": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "ndc": _("Filled in for Spravato kits. For IV ketamine, ask your clinic."),
+            "dose_mg": _("Spravato: 56 or 84 mg. IV ketamine: the mg your clinic plans."),
+            "infusion_minutes": _("IV ketamine only: how long each infusion runs."),
+            "schedule": _("For example: twice a week for weeks 1 to 4, then once a week."),
+            "site_rems_certified": _("Spravato is only given at REMS-certified sites."),
+            "pdmp_checked_on": _("Your prescriber checks the state prescription database."),
+        }
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prescriber"].queryset = patient.providers.all()
+        self.fields["prescriber"].empty_label = _("Not chosen yet (add one in step 3)")
+
+    def clean_ndc(self) -> str:
+        ndc = self.cleaned_data["ndc"].strip()
+        if ndc and not NDC_RE.match(ndc):
+            raise forms.ValidationError(
+                _("An NDC looks like 50458-028-02 (10 or 11 digits, with dashes).")
+            )
+        return ndc
+
+    def clean_site_tax_id(self) -> str:
+        tax_id = self.cleaned_data["site_tax_id"].strip()
+        if tax_id and not EIN_RE.match(tax_id):
+            raise forms.ValidationError(_("A tax ID (EIN) looks like 12-3456789."))
+        return tax_id
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end comes before the start. Please check both."))
+        return cleaned
 
 
 class DecisionForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from patients.models import (
     PublicIdModel,
     date_order_constraint,
 )
+from patients.validators import validate_npi
 
 PlanType = InsurancePolicy.PlanType
 
@@ -305,6 +306,130 @@ class PriorAuthorizationRequest(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_decision_display()})"
+
+
+class TreatmentRequest(PublicIdModel):
+    """What the case asks the insurer to cover, the way a payer's prior-authorization form asks
+    for it: product and dose, schedule, sessions and period, where, by whom, and the checks a
+    payer looks for (REMS, concurrent antidepressant, PDMP, substance-use screen). One per case,
+    edited on step 5; the packet's cover and letter state it."""
+
+    class Product(models.TextChoices):
+        # FDA label, SPRAVATO "How Supplied" (§16): 56 mg kit = two 28 mg devices, NDC
+        # 50458-028-02; 84 mg kit = three devices, NDC 50458-028-03.
+        SPRAVATO_56 = "spravato_56", _("Spravato 56 mg dose kit (two 28 mg devices)")
+        SPRAVATO_84 = "spravato_84", _("Spravato 84 mg dose kit (three 28 mg devices)")
+        KETAMINE_IV = "ketamine_iv", _("Ketamine for IV infusion")
+        OTHER = "other", _("Something else")
+
+    class Phase(models.TextChoices):
+        INDUCTION = "induction", _("Starting treatment (induction)")
+        MAINTENANCE = "maintenance", _("Continuing treatment (maintenance)")
+        RENEWAL = "renewal", _("Renewal of an earlier approval")
+
+    class PlaceOfService(models.TextChoices):
+        # CMS Place of Service code set; DOMAIN.md §2.1 [R65] names 11 (office).
+        OFFICE = "11", _("11 — Office")
+        OFF_CAMPUS_HOSPITAL = "19", _("19 — Off-campus outpatient hospital")
+        ON_CAMPUS_HOSPITAL = "22", _("22 — On-campus outpatient hospital")
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        ASK_CLINIC = "ask_clinic", _("I don't know — ask my clinic")
+
+    class Screen(models.TextChoices):
+        NO_CONCERN = "no_concern", _("Done: no substance-use concern")
+        CONCERN = "concern", _("Done: a concern was noted")
+        ASK_CLINIC = "ask_clinic", _("I don't know — ask my clinic")
+
+    NDC_BY_PRODUCT = {
+        Product.SPRAVATO_56: "50458-028-02",
+        Product.SPRAVATO_84: "50458-028-03",
+    }
+    DOSE_BY_PRODUCT = {Product.SPRAVATO_56: 56, Product.SPRAVATO_84: 84}
+
+    case = models.OneToOneField(
+        CoverageCase, on_delete=models.CASCADE, related_name="treatment_request"
+    )
+    product = models.CharField(_("what is requested"), max_length=16, choices=Product.choices)
+    ndc = models.CharField(_("NDC (drug code on the package)"), max_length=13, blank=True)
+    dose_mg = models.PositiveSmallIntegerField(_("dose per session (mg)"), null=True, blank=True)
+    infusion_minutes = models.PositiveSmallIntegerField(
+        _("length of each infusion (minutes)"), null=True, blank=True
+    )
+    phase = models.CharField(
+        _("phase"), max_length=12, choices=Phase.choices, default=Phase.INDUCTION
+    )
+    schedule = models.CharField(_("schedule"), max_length=200, blank=True)
+    sessions = models.PositiveSmallIntegerField(_("number of sessions"), null=True, blank=True)
+    start_date = models.DateField(_("requested start"), null=True, blank=True)
+    end_date = models.DateField(_("requested through"), null=True, blank=True)
+    place_of_service = models.CharField(
+        _("place of service"),
+        max_length=2,
+        choices=PlaceOfService.choices,
+        default=PlaceOfService.OFFICE,
+    )
+    site_name = models.CharField(_("treatment site"), max_length=200, blank=True)
+    site_npi = models.CharField(
+        _("site's organization NPI"), max_length=10, blank=True, validators=[validate_npi]
+    )
+    site_tax_id = models.CharField(_("site's tax ID (EIN)"), max_length=10, blank=True)
+    site_address = models.TextField(_("site's address"), blank=True)
+    site_phone = models.CharField(_("site's phone"), max_length=30, blank=True)
+    site_fax = models.CharField(_("site's fax"), max_length=30, blank=True)
+    site_rems_certified = models.CharField(
+        _("site is certified in the Spravato REMS"),
+        max_length=10,
+        choices=Answer.choices,
+        blank=True,
+    )
+    prescriber = models.ForeignKey(
+        Provider,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ordering prescriber"),
+    )
+    oral_antidepressant_continues = models.CharField(
+        _("an oral antidepressant continues alongside"),
+        max_length=10,
+        choices=Answer.choices,
+        blank=True,
+    )
+    oral_antidepressant = models.CharField(_("which antidepressant"), max_length=120, blank=True)
+    pdmp_checked_on = models.DateField(
+        _("prescription-monitoring (PDMP) check done on"), null=True, blank=True
+    )
+    substance_use_screen = models.CharField(
+        _("substance-use screen"), max_length=12, choices=Screen.choices, blank=True
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = _("treatment request")
+        constraints = [
+            date_order_constraint(
+                earlier="start_date",
+                later="end_date",
+                name="request_period_ends_after_it_starts",
+                message=_("The requested period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()} ({self.case})"
+
+    @property
+    def ndc_or_default(self) -> str:
+        return self.ndc or self.NDC_BY_PRODUCT.get(self.product, "")
+
+    @property
+    def dose_or_default(self) -> int | None:
+        return self.dose_mg or self.DOSE_BY_PRODUCT.get(self.product)
 
 
 class Denial(PublicIdModel):

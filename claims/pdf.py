@@ -89,6 +89,22 @@ def _enclosure_reader(document) -> PdfReader | None:
         return None
 
 
+def _request_lines(case, sources, today) -> list[codes.CodeUnits]:
+    """The request's codes with units, for the first day of service asked (or today)."""
+    request = sources.treatment_request
+    if request is None or not request.sessions:
+        return []
+    policy = sources.policy
+    return codes.request_units(
+        treatment=case.treatment,
+        plan_type=policy.plan_type if policy else "",
+        service_date=request.start_date or today,
+        dose_mg=request.dose_or_default,
+        sessions=request.sessions,
+        infusion_minutes=request.infusion_minutes,
+    )
+
+
 def packet_facts(packet: Packet) -> dict:
     """Everything the packet shows, read from the case (no writes): its source records
     (claims.selectors.packet_sources, which also fingerprint it), the billing codes and the
@@ -107,6 +123,8 @@ def packet_facts(packet: Packet) -> dict:
         "diagnoses": sources.diagnoses,
         "trials": sources.trials,
         "scores": sources.scores,
+        "request": sources.treatment_request,
+        "request_lines": _request_lines(case, sources, today),
         "codes": codes.treatment_codes(
             treatment=case.treatment,
             plan_type=policy.plan_type if policy else "",

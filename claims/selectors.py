@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Diagnosis, InsurancePolicy, SymptomScore, TreatmentTrial, User
 from patients.selectors import clinic_staff_case_q
@@ -20,6 +21,7 @@ from .models import (
     Referral,
     ReviewEvent,
     SupportingDocument,
+    TreatmentRequest,
 )
 
 
@@ -117,6 +119,80 @@ def latest_denial(case: CoverageCase) -> Denial | None:
     )
 
 
+def treatment_request_for(case: CoverageCase) -> TreatmentRequest:
+    """The case's treatment request, or a new one filled in from what the case already knows:
+    the product for the treatment, the site from the clinic the case is shared with, the
+    prescriber from the referral."""
+    existing = TreatmentRequest.objects.filter(case=case).select_related("prescriber").first()
+    if existing is not None:
+        return existing
+    Product = TreatmentRequest.Product
+    request = TreatmentRequest(
+        case=case,
+        product={
+            CoverageCase.Treatment.ESKETAMINE: Product.SPRAVATO_56,
+            CoverageCase.Treatment.IV_KETAMINE: Product.KETAMINE_IV,
+        }.get(case.treatment, Product.OTHER),
+    )
+    clinic = case.clinic
+    if clinic is not None:
+        town = " ".join(p for p in [clinic.city, clinic.state, clinic.postal_code] if p)
+        address = [clinic.address_line1, clinic.address_line2, town]
+        request.site_name, request.site_npi, request.site_tax_id = (
+            clinic.name,
+            clinic.npi,
+            clinic.tax_id,
+        )
+        request.site_address = "\n".join(line for line in address if line)
+        request.site_phone, request.site_fax = clinic.phone, clinic.fax
+    referral = case.referrals.select_related("provider").first()
+    if referral is not None:
+        request.prescriber = referral.provider
+    return request
+
+
+@dataclass(frozen=True)
+class MissingFact:
+    """A fact a payer expects that the case lacks: what it is, and the step that fills it in
+    ("profile" for the patient's own page)."""
+
+    label: str
+    where: str
+
+
+def packet_missing_facts(case: CoverageCase) -> list[MissingFact]:
+    """What the packet would have to show as a bracketed placeholder, in the order a payer's
+    form asks for it. The patient can fill these in or go on with the placeholders."""
+    patient, policy = case.patient, case.policy
+    request = TreatmentRequest.objects.filter(case=case).select_related("prescriber").first()
+    checks: list[tuple[bool, str, str]] = [
+        (bool(patient.legal_first_name and patient.legal_last_name), _("your legal name"),
+         "profile"),
+        (patient.date_of_birth is not None, _("your date of birth"), "profile"),
+        (bool(policy and policy.member_id), _("your member ID"), "policy"),
+        (patient.diagnoses.exclude(icd10_code="").exists(), _("a diagnosis code"), "history"),
+        (request is not None, _("what is requested (step 5)"), "submit"),
+    ]  # fmt: skip
+    if request is not None:
+        checks += [
+            (bool(request.sessions), _("the number of sessions"), "submit"),
+            (bool(request.start_date and request.end_date), _("the period asked for"),
+             "submit"),
+            (bool(request.site_npi), _("the treatment site's NPI"), "submit"),
+            (bool(request.prescriber and request.prescriber.npi), _("the prescriber's NPI"),
+             "submit"),
+        ]  # fmt: skip
+        if case.treatment == CoverageCase.Treatment.ESKETAMINE:
+            checks.append(
+                (
+                    request.site_rems_certified == TreatmentRequest.Answer.YES,
+                    _("the site's Spravato REMS certification"),
+                    "submit",
+                )
+            )
+    return [MissingFact(str(label), where) for ok, label, where in checks if not ok]
+
+
 # --- what a packet is made from ---------------------------------------------------------------
 
 
@@ -133,6 +209,7 @@ class PacketSources:
     documents: list[SupportingDocument]
     referral: Referral | None
     denial: Denial | None
+    treatment_request: TreatmentRequest | None
 
     def digest(self) -> str:
         def plain(value: object) -> object:
@@ -142,9 +219,8 @@ class PacketSources:
                 return [plain(v) for v in value]
             return str(value)
 
-        # The same encoding packets have always been stamped with: stored digests stay valid.
         fields = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
-                  "denial"]  # fmt: skip
+                  "denial", "treatment_request"]  # fmt: skip
         payload = json.dumps({k: plain(getattr(self, k)) for k in fields}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -169,6 +245,9 @@ def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> P
         documents=documents,
         referral=case.referrals.select_related("provider").first(),
         denial=denial,
+        treatment_request=TreatmentRequest.objects.filter(case=case)
+        .select_related("prescriber")
+        .first(),
     )
 
 

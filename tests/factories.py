@@ -17,6 +17,7 @@ from claims.models import (
     InsurerCall,
     PriorAuthorizationRequest,
     Referral,
+    TreatmentRequest,
 )
 from patients.models import (
     Clinic,
@@ -245,6 +246,22 @@ class AppealFactory(DjangoModelFactory):
     denial = factory.SubFactory(DenialFactory)
     level = Appeal.Level.INTERNAL_FIRST
     filed_on = _days_ago(23)
+
+
+class TreatmentRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = TreatmentRequest
+
+    case = factory.SubFactory(CaseFactory)
+    product = TreatmentRequest.Product.SPRAVATO_84
+    phase = TreatmentRequest.Phase.INDUCTION
+    schedule = "Twice a week for weeks 1 to 4"
+    sessions = 8
+    start_date = factory.LazyFunction(lambda: days_ago(-7))
+    end_date = factory.LazyFunction(lambda: days_ago(-7) + datetime.timedelta(days=27))
+    site_name = "Northside Mood Clinic"
+    site_npi = factory.Sequence(lambda n: _valid_npi(9000 + n))
+    site_rems_certified = TreatmentRequest.Answer.YES
 
 
 def build_patient_world(user: User) -> dict:

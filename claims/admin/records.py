@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from patients.admin import NoEditAdminMixin
 
+from .. import services
 from ..models import (
     Appeal,
     Deadline,
@@ -15,6 +16,7 @@ from ..models import (
     ReminderSent,
     ReviewEvent,
     SupportingDocument,
+    TreatmentRequest,
 )
 from .base import READONLY, CaseRecordAdmin, ScopedAdmin, ScopedMixin
 
@@ -64,6 +66,24 @@ class PriorAuthorizationRequestAdmin(CaseRecordAdmin):
     list_display = ["__str__", "case", "kind", "submitted_on", "urgency", "decision", "decided_on"]
     list_filter = ["decision", "kind", "urgency", "submitted_by", "method"]
     search_fields = ["reference_number"]
+
+
+@admin.register(TreatmentRequest)
+class TreatmentRequestAdmin(CaseRecordAdmin):
+    """What the case asks for. Reviewers may answer what the clinic knows (PDMP check, substance-
+    use screen, REMS, site and prescriber details); saves go through the same service as the
+    patient's, so a stale approval is withdrawn."""
+
+    list_display = ["__str__", "case", "product", "sessions", "start_date", "end_date"]
+    list_filter = ["product", "phase"]
+    list_select_related = ["case__patient__user", "prescriber"]
+    readonly_fields = [*READONLY, "case", "prescriber"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.treatment_request_save(case=obj.case, request=obj)
 
 
 @admin.register(Denial)

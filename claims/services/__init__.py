@@ -45,6 +45,7 @@ from .records import (
     insurer_call_save,
     pa_request_record_decision,
     referral_provider_add,
+    treatment_request_save,
 )
 from .review import (
     REVIEW_STEPS,
@@ -101,5 +102,6 @@ __all__ = [
     "policy_save",
     "referral_provider_add",
     "review_apply",
+    "treatment_request_save",
     "reviewer_group_ensure",
 ]

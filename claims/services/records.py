@@ -25,6 +25,7 @@ from ..models import (
     PriorAuthorizationRequest,
     Referral,
     SupportingDocument,
+    TreatmentRequest,
     appeal_levels_for,
 )
 from ..uploads import clean_upload
@@ -148,6 +149,21 @@ def case_record_save(*, case: CoverageCase, record: CaseRecord) -> CaseRecord:
         deadlines_refresh(case=case)
     approval_withdraw_if_stale(case=case)
     return record
+
+
+# --- step 5: what is requested ---------------------------------------------------------------
+
+
+@transaction.atomic
+def treatment_request_save(*, case: CoverageCase, request: TreatmentRequest) -> TreatmentRequest:
+    """Save what the case asks the insurer for (one per case); the packet states it."""
+    if request.prescriber_id and request.prescriber.patient_id != case.patient_id:
+        raise ValidationError({"prescriber": _("Please pick one of your own providers.")})
+    request.case = case
+    request.full_clean()
+    request.save()
+    approval_withdraw_if_stale(case=case)
+    return request
 
 
 # --- step 4: documents ------------------------------------------------------------------------

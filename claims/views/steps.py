@@ -27,13 +27,12 @@ from ..forms import (
     ReferralForm,
     SendToClinicForm,
     SymptomScoreForm,
+    TreatmentRequestForm,
     TreatmentTrialForm,
 )
 from ..models import CoverageCase, PriorAuthorizationRequest
 from ..progress import STEP_SLUGS
-from ..selectors import (
-    latest_denial,
-)
+from ..selectors import latest_denial, packet_missing_facts, treatment_request_for
 from .base import (
     bound,
     case_for,
@@ -296,6 +295,11 @@ def step_submit(request, coveragecase_id):
     )
     latest = pa_request or case.pa_requests.first()
     forms = {
+        "treatment_request": TreatmentRequestForm(
+            bound(data, "treatment_request"),
+            instance=treatment_request_for(case),
+            patient=case.patient,
+        ),
         "send": SendToClinicForm(bound(data, "send"), case=case),
         "pa_request": PARequestForm(bound(data, "pa_request"), instance=pa_request),
         "decision": DecisionForm(bound(data, "decision"), instance=latest),
@@ -307,7 +311,9 @@ def step_submit(request, coveragecase_id):
                 services.case_send_to_clinic(case=case, clinic=form.cleaned_data["clinic"])
                 message = _("Sent. Your clinic will review your case and get back to you.")
                 return saved(request, case, "submit", message)
-            if action == "pa_request" and (pa_request or first_time(request, form)):
+            if action == "treatment_request":
+                services.treatment_request_save(case=case, request=form.save(commit=False))
+            elif action == "pa_request" and (pa_request or first_time(request, form)):
                 services.case_record_save(case=case, record=form.save(commit=False))
             elif action == "decision" and latest is not None:
                 values = form.cleaned_data
@@ -339,6 +345,7 @@ def step_submit(request, coveragecase_id):
             "latest": latest,
             "can_send": case.review_status in (Review.NOT_SHARED, Review.CHANGES_REQUESTED),
             "is_resubmission": case.review_status == Review.CHANGES_REQUESTED,
+            "missing": packet_missing_facts(case),
         },
     )
 
