@@ -261,13 +261,34 @@ class TreatmentRequestForm(forms.ModelForm):
             "site_address": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "ndc": _("Filled in for Spravato kits. For IV ketamine, ask your clinic."),
-            "dose_mg": _("Spravato: 56 or 84 mg. IV ketamine: the mg your clinic plans."),
+            "ndc": _(
+                "Leave empty for Spravato: the packet adds the kit's code. For IV ketamine, "
+                "ask your clinic."
+            ),
+            "dose_mg": _(
+                "Leave empty for Spravato: the kit's dose is used. IV ketamine: the mg "
+                "your clinic plans."
+            ),
             "infusion_minutes": _("IV ketamine only: how long each infusion runs."),
             "schedule": _("For example: twice a week for weeks 1 to 4, then once a week."),
             "site_rems_certified": _("Spravato is only given at REMS-certified sites."),
             "pdmp_checked_on": _("Your prescriber checks the state prescription database."),
         }
+
+    # Shown as three groups: a long form reads easier in parts (templates/claims/_form.html).
+    FIELDSETS = [
+        (_("The treatment"), ["product", "ndc", "dose_mg", "infusion_minutes", "phase",
+                              "schedule", "sessions", "start_date", "end_date"]),
+        (_("Where, and who orders it"), ["place_of_service", "prescriber", "site_name",
+                                         "site_npi", "site_tax_id", "site_address", "site_phone",
+                                         "site_fax", "site_rems_certified"]),
+        (_("Checks the insurer asks about (your clinic can answer these)"),
+         ["oral_antidepressant_continues", "oral_antidepressant", "pdmp_checked_on",
+          "substance_use_screen"]),
+    ]  # fmt: skip
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(str(legend), [self[name] for name in names]) for legend, names in self.FIELDSETS]
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)

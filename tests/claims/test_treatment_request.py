@@ -176,3 +176,10 @@ def test_a_reviewer_answers_the_clinics_part_in_admin_through_the_service(
     assert response.status_code == 302, response.context["adminform"].form.errors
     request.refresh_from_db()
     assert (request.pdmp_checked_on, request.substance_use_screen) == (today(), "no_concern")
+
+
+def test_the_form_groups_show_every_field_once():
+    from claims.forms import TreatmentRequestForm
+
+    grouped = [name for _legend, names in TreatmentRequestForm.FIELDSETS for name in names]
+    assert sorted(grouped) == sorted(TreatmentRequestForm.Meta.fields)
