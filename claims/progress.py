@@ -4,8 +4,10 @@ The same expressions annotate one case (the wizard, the dashboard) and a queryse
 cases (admin filters and sorts on them) in a single query: no query per case.
 
 What "complete" means for each step (the bar an insurer's reviewer sets):
-1. policy: the case has a policy, whether pre-authorization is needed is known, and at least one
-   call to the insurer is logged.
+1. policy: the case has a policy, whether pre-authorization is needed is known, at least one
+   call to the insurer is logged, and the patient's "About you" page has their legal first and
+   last name and date of birth (patients.models.Patient.IDENTITY_FIELDS: packets need them).
+   Started when any of these is there.
 2. history: a diagnosis with an ICD-10-CM code, at least two treatment trials (most Spravato
    policies ask for two or more failed antidepressants, DOMAIN.md §1.2) and a symptom score.
 3. referral: a referral has been received.
@@ -16,6 +18,8 @@ What "complete" means for each step (the bar an insurer's reviewer sets):
 """
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
 
 from django.db.models import (
     Case,
@@ -33,7 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Diagnosis, SymptomScore, TreatmentTrial
+from patients.models import Diagnosis, Patient, SymptomScore, TreatmentTrial
 
 from .models import (
     Appeal,
@@ -74,7 +78,7 @@ def _exists(model, **filters) -> Exists:
     return Exists(model.objects.filter(**filters))
 
 
-def _patient_count(model, **filters) -> Subquery:
+def _patient_count(model, **filters) -> Coalesce:
     rows = (
         model.objects.filter(patient=OuterRef("patient"), **filters)
         .order_by()
@@ -85,18 +89,33 @@ def _patient_count(model, **filters) -> Subquery:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+def _identity_filled() -> list[Q]:
+    """One condition per field of Patient.IDENTITY_FIELDS: it is filled in."""
+    conditions = []
+    for name in Patient.IDENTITY_FIELDS:
+        if Patient._meta.get_field(name).null:
+            conditions.append(Q(**{f"patient__{name}__isnull": False}))
+        else:
+            conditions.append(~Q(**{f"patient__{name}": ""}))
+    return conditions
+
+
 def step_state_expressions() -> dict[str, Case]:
     """Annotation name -> expression, one per step: `step_policy`, `step_history`, ..."""
     case = OuterRef("pk")
     patient = OuterRef("patient")
     Decision = PriorAuthorizationRequest.Decision
     has_denial = _exists(Denial, pa_request__case=case)
+    identity = _identity_filled()
     return {
         "step_policy": _state(
             complete=Q(policy__isnull=False)
             & ~Q(policy__prior_auth_required="unknown")
-            & Q(_exists(InsurerCall, case=case)),
-            started=Q(policy__isnull=False) | Q(_exists(InsurerCall, case=case)),
+            & Q(_exists(InsurerCall, case=case))
+            & reduce(and_, identity),
+            started=Q(policy__isnull=False)
+            | Q(_exists(InsurerCall, case=case))
+            | reduce(or_, identity),
         ),
         "step_history": _state(
             complete=Q(_exists(Diagnosis, patient=patient, icd10_code__gt=""))

@@ -1,22 +1,25 @@
 import re
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
 from . import icd10
+from .addresses import state_code_or_none, us_phone_or_none, zip_code_or_none
 from .models import (
     MONEY_FIELDS,
     PERCENT_FIELDS,
     InsurancePolicy,
+    Patient,
     Payer,
     Provider,
     TreatmentTrial,
@@ -185,6 +188,184 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Delete my account"))
         self.helper.inputs[0].field_classes = "btn btn-danger"
+
+
+# --- About you: the patient's profile -----------------------------------------------------------
+
+# Older than this is taken for a typo in the year; younger, for today's date picked by mistake.
+OLDEST_AGE = 120
+YOUNGEST_AGE = 5
+
+
+def _years_between(born, today) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class PatientProfileForm(forms.ModelForm):
+    """Who the patient is, as their insurer has it. Every field may be left empty for now."""
+
+    # Longer than stored, so that " 62704 - 1234 " or "+1 (217) 555-0142 x12" reach clean_*.
+    postal_code = forms.CharField(label=_("ZIP code"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    state = forms.CharField(label=_("State"), max_length=40, required=False)
+
+    class Meta:
+        model = Patient
+        fields = list(Patient.PROFILE_FIELDS)
+        labels = {
+            "legal_first_name": _("First name"),
+            "legal_middle_name": _("Middle name"),
+            "legal_last_name": _("Last name"),
+            "date_of_birth": _("Date of birth"),
+            "sex_on_insurance": _("Sex on your insurance record"),
+            "address_line1": _("Street address"),
+            "address_line2": _("Apartment, suite or unit"),
+            "city": _("City"),
+            "preferred_language": _("Preferred language"),
+        }
+        help_texts = {
+            "legal_middle_name": _("Only if your insurance card shows it."),
+            "sex_on_insurance": _(
+                "Optional. Insurers match your record by it, so choose what your plan has on "
+                "file, even if it is not how you describe yourself."
+            ),
+            "preferred_language": _("The language you would like your clinic to use with you."),
+        }
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        autocomplete = {
+            "legal_first_name": "given-name",
+            "legal_middle_name": "additional-name",
+            "legal_last_name": "family-name",
+            "address_line1": "address-line1",
+            "address_line2": "address-line2",
+            "city": "address-level2",
+            "state": "address-level1",
+            "postal_code": "postal-code",
+            "phone": "tel",
+        }
+        for name, token in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["sex_on_insurance"].choices = [
+            ("", _("Leave blank")),
+            *Patient.Sex.choices,
+        ]
+        self.fields["state"].help_text = _("Like IL, or Illinois.")
+        self.fields["date_of_birth"].error_messages["invalid"] = _(
+            "Please enter a date, like 04/12/1985."
+        )
+        self.helper = _helper(_("Save"))
+        # The server checks and explains; the browser's own bubbles would refuse before that.
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Your legal name"),
+                HTML(
+                    format_html(
+                        '<p class="form-text mt-0">{}</p>',
+                        _("As it is on your insurance card. Insurers look you up by it."),
+                    )
+                ),
+                Div(
+                    Div("legal_first_name", css_class="col-sm-6 col-lg-4"),
+                    Div("legal_middle_name", css_class="col-sm-6 col-lg-4"),
+                    Div("legal_last_name", css_class="col-sm-6 col-lg-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Birth date and sex"),
+                Div(
+                    Div("date_of_birth", css_class="col-sm-6 col-lg-4"),
+                    Div("sex_on_insurance", css_class="col-sm-6 col-lg-8"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Home address"),
+                "address_line1",
+                "address_line2",
+                Div(
+                    Div("city", css_class="col-sm-6 col-lg-5"),
+                    Div("state", css_class="col-6 col-sm-3 col-lg-3"),
+                    Div("postal_code", css_class="col-6 col-sm-3 col-lg-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Phone and language"),
+                Div(
+                    Div("phone", css_class="col-sm-6 col-lg-4"),
+                    Div("preferred_language", css_class="col-sm-6 col-lg-4"),
+                    css_class="row",
+                ),
+            ),
+        )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born is None:
+            return born
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError(
+                _("A date of birth cannot be in the future. Please check the year."),
+                code="future",
+            )
+        age = _years_between(born, today)
+        if age > OLDEST_AGE:
+            raise forms.ValidationError(
+                _("That would make you %(age)d years old. Please check the year."),
+                code="too_old",
+                params={"age": age},
+            )
+        if age < YOUNGEST_AGE:
+            raise forms.ValidationError(
+                _("That would make you %(age)d years old. Please check the year."),
+                code="too_young",
+                params={"age": age},
+            )
+        return born
+
+    def clean_state(self):
+        text = self.cleaned_data["state"].strip()
+        if not text:
+            return ""
+        code = state_code_or_none(text)
+        if code is None:
+            raise forms.ValidationError(
+                _("Please enter the state's 2-letter code, like IL, or its name."), code="state"
+            )
+        return code
+
+    def clean_postal_code(self):
+        text = self.cleaned_data["postal_code"].strip()
+        if not text:
+            return ""
+        code = zip_code_or_none(text)
+        if code is None:
+            raise forms.ValidationError(
+                _("A ZIP code is 5 digits, like 62704, or 9 digits, like 62704-1234."),
+                code="zip",
+            )
+        return code
+
+    def clean_phone(self):
+        text = self.cleaned_data["phone"].strip()
+        if not text:
+            return ""
+        number = us_phone_or_none(text)
+        if number is None:
+            raise forms.ValidationError(
+                _("Please enter a 10-digit US phone number, like (217) 555-0142."), code="phone"
+            )
+        return number
 
 
 # --- Medical history and insurance forms (used by the wizard) ------------------------------------

@@ -290,11 +290,39 @@ class Patient(PublicIdModel):
         ENGLISH = "en", "English"
         SPANISH = "es", "Español"
 
+    class Sex(models.TextChoices):
+        # As the insurer's record has it (what the payer matches the member on), which may
+        # differ from the patient's gender.
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        UNKNOWN_OR_OTHER = "unknown_or_other", _("Unknown or other (X)")
+
+    # What packets need to say who the patient is; step 1 is complete only with all of them.
+    IDENTITY_FIELDS = ("legal_first_name", "legal_last_name", "date_of_birth")
+    # What the patient fills in on their "About you" page.
+    PROFILE_FIELDS = (
+        "legal_first_name",
+        "legal_middle_name",
+        "legal_last_name",
+        "date_of_birth",
+        "sex_on_insurance",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "phone",
+        "preferred_language",
+    )
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
     legal_first_name = models.CharField(_("legal first name"), max_length=100, blank=True)
     legal_middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
     legal_last_name = models.CharField(_("legal last name"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    sex_on_insurance = models.CharField(
+        _("sex on your insurance record"), max_length=16, choices=Sex.choices, blank=True
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address_line1 = models.CharField(_("address"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address, line 2"), max_length=200, blank=True)
@@ -318,6 +346,11 @@ class Patient(PublicIdModel):
     def legal_name(self) -> str:
         parts = [self.legal_first_name, self.legal_middle_name, self.legal_last_name]
         return " ".join(p for p in parts if p)
+
+    @property
+    def identity_complete(self) -> bool:
+        """Legal first and last name and date of birth are all filled in (IDENTITY_FIELDS)."""
+        return all(getattr(self, name) for name in self.IDENTITY_FIELDS)
 
 
 class Payer(models.Model):

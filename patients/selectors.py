@@ -1,8 +1,9 @@
 """Reads for the patients app."""
 
 from django.db.models import Q
+from django.http import Http404
 
-from .models import User
+from .models import Patient, User
 
 
 def clinic_staff_case_q(user: User, *, to_case: str = "") -> Q:
@@ -14,3 +15,12 @@ def clinic_staff_case_q(user: User, *, to_case: str = "") -> Q:
     patients needs no import from claims.
     """
     return Q(**{f"{to_case}clinic__staff": user, f"{to_case}clinic_consent_at__isnull": False})
+
+
+def get_patient_for_user(user: User) -> Patient:
+    """The patient profile of this account: a patient's own, never anyone else's (404 for staff
+    and for an account without one)."""
+    try:
+        return Patient.objects.get(user=user, user__role=User.Role.PATIENT)
+    except Patient.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,5 +1,5 @@
-"""Writes for accounts, clinics, consent, the access log, and a patient's export and deletion;
-staff members' two-factor sign-in devices."""
+"""Writes for accounts, clinics, consent, the access log, the patient's profile, and a patient's
+export and deletion; staff members' two-factor sign-in devices."""
 
 import io
 import json
@@ -129,6 +129,20 @@ def access_log_record(*, actor: User, action: str, obj: models.Model) -> AccessL
         object_type=obj._meta.label,
         object_id=obj.public_id,
     )
+
+
+# --- About you ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_profile_save(*, patient: Patient, by: User) -> Patient:
+    """Save the patient's "About you" page (the fields of Patient.PROFILE_FIELDS, as set on
+    `patient`). Only the patient themselves may change it."""
+    if patient.user_id != by.pk:
+        raise AccountError(_("Only you can change your own details."))
+    patient.full_clean()
+    patient.save(update_fields=[*Patient.PROFILE_FIELDS, "updated_at"])
+    return patient
 
 
 # --- Medical history ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -17,8 +18,9 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .decorators import patient_required, staff_required
-from .forms import DeleteAccountForm, SignUpForm, TwoFactorSetupForm
+from .decorators import patient_required, restored_post, staff_required
+from .forms import DeleteAccountForm, PatientProfileForm, SignUpForm, TwoFactorSetupForm
+from .selectors import get_patient_for_user
 
 
 @login_required
@@ -52,6 +54,34 @@ def terms(request):
 
 def privacy(request):
     return render(request, "patients/privacy.html", {"version": services.PRIVACY_VERSION})
+
+
+@patient_required
+def profile(request):
+    """About you: the patient's legal name, date of birth, address and phone, for packets.
+
+    Always the logged-in patient's own profile (nothing in the URL or the form names another).
+    A refused form comes back with everything typed; `next` (a page of this site) is where a
+    save returns to, e.g. step 1 of the case the patient came from.
+    """
+    patient = get_patient_for_user(request.user)
+    missing_before = not patient.identity_complete  # the form writes into `patient` as it checks
+    data = request.POST if request.method == "POST" else restored_post(request)
+    form = PatientProfileForm(data, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        services.patient_profile_save(patient=form.save(commit=False), by=request.user)
+        messages.success(request, _("Saved. Your packets and letters will use these details."))
+        return redirect(_safe_next(request) or "patients:profile")
+    context = {"form": form, "missing": missing_before, "next": _safe_next(request)}
+    return render(request, "patients/profile.html", context)
+
+
+def _safe_next(request) -> str:
+    target = request.GET.get("next", "")
+    ok = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if ok else ""
 
 
 @patient_required

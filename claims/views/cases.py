@@ -52,7 +52,8 @@ def dashboard(request):
                 else "",
             }
         )
-    return render(request, "claims/dashboard.html", {"rows": rows})
+    context = {"rows": rows, "patient": request.user.patient}
+    return render(request, "claims/dashboard.html", context)
 
 
 @patient_required

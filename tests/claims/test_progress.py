@@ -39,8 +39,17 @@ def _doc(case, category):
     )
 
 
+def _no_profile():
+    # As sign-up leaves it: no legal name or date of birth yet.
+    return PatientFactory(legal_first_name="", legal_last_name="", date_of_birth=None)
+
+
 def _blank():
-    return CaseFactory(policy=None)
+    return CaseFactory(patient=_no_profile(), policy=None)
+
+
+def _only_a_first_name():
+    return CaseFactory(patient=PatientFactory(legal_last_name="", date_of_birth=None), policy=None)
 
 
 def _policy_researched():
@@ -49,6 +58,13 @@ def _policy_researched():
         patient=patient, policy=PolicyFactory(patient=patient, prior_auth_required="yes")
     )
     InsurerCallFactory(case=case)
+    return case
+
+
+def _policy_researched_without_birth_date():
+    case = _policy_researched()
+    case.patient.date_of_birth = None
+    case.patient.save()
     return case
 
 
@@ -100,8 +116,13 @@ def _appeal_won():
 EXPECTED = {
     _blank: dict(policy="not_started", history="not_started", referral="not_started",
                  documents="not_started", submit="not_started", appeal="not_needed"),
+    _only_a_first_name: dict(policy="in_progress", history="not_started", referral="not_started",
+                             documents="not_started", submit="not_started", appeal="not_needed"),
     _policy_researched: dict(policy="complete", history="not_started", referral="not_started",
                              documents="not_started", submit="not_started", appeal="not_needed"),
+    _policy_researched_without_birth_date: dict(policy="in_progress", history="not_started",
+                                                referral="not_started", documents="not_started",
+                                                submit="not_started", appeal="not_needed"),
     _history_half: dict(policy="in_progress", history="in_progress", referral="not_started",
                         documents="not_started", submit="not_started", appeal="not_needed"),
     _history_done_and_referral_asked: dict(policy="in_progress", history="complete",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from claims.models import CoverageCase, InsurerCall
 from claims.progress import steps_of
 from patients.models import AccessLog, TreatmentTrial
-from tests.factories import ClinicFactory, pdf_upload
+from tests.factories import ClinicFactory, days_ago, pdf_upload
 
 PASSWORD = "a long and unusual passphrase"
 
@@ -119,6 +119,18 @@ def test_a_new_patient_walks_all_six_steps(client, clinic, caplog, mailoutbox):
             "answer_0": "Yes, through Evicore",
         },
     )
+    # Step 1 also needs the patient's legal name and date of birth ("About you").
+    assert _states(case)["policy"] == "in_progress"
+    response = client.post(
+        f"{reverse('patients:profile')}?next={step['policy']}",
+        {
+            "legal_first_name": "River",
+            "legal_last_name": "Song",
+            "date_of_birth": days_ago(40 * 365).isoformat(),
+            "preferred_language": "en",
+        },
+    )
+    assert response["Location"] == step["policy"]
     assert _states(case)["policy"] == "complete"
     call = InsurerCall.objects.get()
     assert call.questions_and_answers[0]["answer"] == "Yes, through Evicore"

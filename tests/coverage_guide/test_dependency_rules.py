@@ -27,6 +27,7 @@ PURE_MODULES = {
     "patients.scales",
     "patients.partial_dates",
     "patients.drugs",
+    "patients.addresses",
 }
 ORM_WRITES = {
     "save",
