@@ -148,6 +148,7 @@ class CoverageCaseAdmin(ScopedAdmin):
     list_display = [
         "case_link",
         "patient_name",
+        "date_of_birth",
         "treatment",
         "payer",
         "steps",
@@ -166,9 +167,11 @@ class CoverageCaseAdmin(ScopedAdmin):
         DeadlineFilter,
     ]
     list_select_related = ["patient__user", "policy__payer"]
+    # Each word must match one of these: "Dana Lopez" finds the first and the last name.
     search_fields = [
         "patient__legal_last_name",
         "patient__legal_first_name",
+        "patient__legal_middle_name",
         "patient__user__email",
         "=policy__member_id",
         "=calls__reference_number",
@@ -232,6 +235,10 @@ class CoverageCaseAdmin(ScopedAdmin):
         # annotations' names: the base queryset is ordered before it is annotated.
         return [REVIEW_PRIORITY.asc(), next_due().asc(nulls_last=True), "-updated_at", "-pk"]
 
+    def get_search_results(self, request, queryset, search_term):
+        # "Lopez, Dana" as staff write names on forms: the comma is not part of the name.
+        return super().get_search_results(request, queryset, search_term.replace(",", " "))
+
     def has_add_permission(self, request):
         return False  # patients start cases, in the wizard
 
@@ -250,6 +257,11 @@ class CoverageCaseAdmin(ScopedAdmin):
     @admin.display(description=_("patient"), ordering="patient__legal_last_name")
     def patient_name(self, obj):
         return obj.patient.legal_name or obj.patient.user.email
+
+    @admin.display(description=_("date of birth"), ordering="patient__date_of_birth")
+    def date_of_birth(self, obj):
+        born = obj.patient.date_of_birth
+        return date_format(born, "SHORT_DATE_FORMAT") if born else "—"
 
     @admin.display(description=_("payer"), ordering="policy__payer__name")
     def payer(self, obj):
@@ -288,10 +300,15 @@ class CoverageCaseAdmin(ScopedAdmin):
     @admin.display(description=_("patient"))
     def patient_file(self, obj):
         p = obj.patient
+        town = " ".join(part for part in [p.city, p.state, p.postal_code] if part)
+        address = ", ".join(part for part in [p.address_line1, p.address_line2, town] if part)
         return table(
-            [_("Name"), _("Date of birth"), _("Email"), _("Phone"), _("Language")],
-            [[p.legal_name or "—", p.date_of_birth or "—", p.user.email, p.phone or "—",
-              p.get_preferred_language_display()]],
+            [_("Legal name"), _("Date of birth"), _("Sex on insurance"), _("Address"),
+             _("Email"), _("Phone"), _("Language")],
+            [[p.legal_name or "—",
+              date_format(p.date_of_birth, "SHORT_DATE_FORMAT") if p.date_of_birth else "—",
+              p.get_sex_on_insurance_display() or "—", address or "—", p.user.email,
+              p.phone or "—", p.get_preferred_language_display()]],
         )  # fmt: skip
 
     @admin.display(description=_("policy"))
