@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 LETTER_W, LETTER_H = 612, 792  # US Letter, in points: what fax machines and portals expect
 STATIC_BASE = "https://static.coverage-guide.invalid/"
+# A missing fact is a bracketed note that names it (the cover sheet says the same).
+LEGAL_NAME_PLACEHOLDER = "[Patient's legal name]"
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -191,7 +193,8 @@ def render_packet_pdf(packet: Packet) -> tuple[bytes, int]:
         footer_html = render_to_string(
             "claims/pdf/footer.html",
             {
-                "name": facts["patient"].legal_name or facts["patient"].user.email,
+                # Never the email address: the insurer knows the patient by name.
+                "name": facts["patient"].legal_name or LEGAL_NAME_PLACEHOLDER,
                 "member_id": policy.member_id if policy else "",
                 "pages": range(1, total + 1),
                 "total": total,

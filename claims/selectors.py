@@ -9,7 +9,14 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Diagnosis, InsurancePolicy, SymptomScore, TreatmentTrial, User
+from patients.models import (
+    Diagnosis,
+    InsurancePolicy,
+    Patient,
+    SymptomScore,
+    TreatmentTrial,
+    User,
+)
 from patients.selectors import clinic_staff_case_q
 
 from .models import (
@@ -195,6 +202,9 @@ def packet_missing_facts(case: CoverageCase) -> list[MissingFact]:
 
 # --- what a packet is made from ---------------------------------------------------------------
 
+# The patient's own details a packet prints: a change to any of them makes it out of date.
+PACKET_PATIENT_FIELDS = [name for name in Patient.PROFILE_FIELDS if name != "preferred_language"]
+
 
 @dataclass(frozen=True)
 class PacketSources:
@@ -210,6 +220,8 @@ class PacketSources:
     referral: Referral | None
     denial: Denial | None
     treatment_request: TreatmentRequest | None
+    # Who the patient is, as the cover sheet and footers print it ("About you").
+    patient_identity: tuple[str, ...]
 
     def digest(self) -> str:
         def plain(value: object) -> object:
@@ -220,7 +232,7 @@ class PacketSources:
             return str(value)
 
         fields = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
-                  "denial", "treatment_request"]  # fmt: skip
+                  "denial", "treatment_request", "patient_identity"]  # fmt: skip
         payload = json.dumps({k: plain(getattr(self, k)) for k in fields}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -248,6 +260,7 @@ def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> P
         treatment_request=TreatmentRequest.objects.filter(case=case)
         .select_related("prescriber")
         .first(),
+        patient_identity=tuple(str(getattr(patient, name)) for name in PACKET_PATIENT_FIELDS),
     )
 
 
