@@ -71,7 +71,8 @@ class ReadOnlyAdminMixin(NoEditAdminMixin):
     access log on the case page."""
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        # A mixin: the ModelAdmin it is mixed into supplies get_queryset (mypy can't see it).
+        queryset = super().get_queryset(request)  # type: ignore[misc]
         return queryset if request.user.is_superuser else queryset.none()
 
 

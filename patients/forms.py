@@ -1,4 +1,5 @@
 import re
+from typing import cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
@@ -86,7 +87,8 @@ class SignUpForm(forms.Form):
         return email
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords are not the same."))
@@ -252,7 +254,8 @@ class PatientProfileForm(forms.ModelForm):
             self.fields[name].widget.attrs["autocomplete"] = token
         self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
         self.fields["phone"].widget.input_type = "tel"
-        self.fields["sex_on_insurance"].choices = [
+        sex = cast(forms.ChoiceField, self.fields["sex_on_insurance"])
+        sex.choices = [
             ("", _("Leave blank")),
             *Patient.Sex.choices,
         ]
@@ -450,13 +453,13 @@ class InsurancePolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["behavioral_health_manager"].queryset = Payer.objects.exclude(
-            kind=Payer.Kind.PHARMACY_BENEFIT_MANAGER
-        )
+        manager = cast("forms.ModelChoiceField[Payer]", self.fields["behavioral_health_manager"])
+        manager.queryset = Payer.objects.exclude(kind=Payer.Kind.PHARMACY_BENEFIT_MANAGER)
         self.helper = _helper(_("Save"))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
         for network in ("in_network", "out_of_network"):
             deductible = cleaned.get(f"{network}_deductible")
             met = cleaned.get(f"{network}_deductible_met")
@@ -495,7 +498,8 @@ class DiagnosisForm(forms.Form):
         return code
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
         if not cleaned.get("icd10_code") and not (cleaned.get("search") or "").strip():
             raise forms.ValidationError(
                 _("Please describe the diagnosis or enter its code."), code="empty"
@@ -560,7 +564,8 @@ class TreatmentTrialForm(forms.ModelForm):
         self.helper = _helper(_("Save treatment"))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
         try:
             dates = treatment_dates_from_text(
                 started=cleaned.get("started", ""), stopped=cleaned.get("stopped", "")

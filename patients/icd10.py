@@ -14,6 +14,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
 
 _CODE_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 
@@ -41,13 +42,14 @@ class CodeInfo:
 
 
 @cache
-def _cm():
+def _cm() -> ModuleType:
     # The package reads its data with importlib.resources' legacy API, which warns on import.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm
 
-    return simple_icd_10_cm
+    module: ModuleType = simple_icd_10_cm  # untyped (no stubs): checked as Any
+    return module
 
 
 def normalize_code(raw: str) -> str:

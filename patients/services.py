@@ -3,15 +3,20 @@ export and deletion; staff members' two-factor sign-in devices."""
 
 import io
 import json
+import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django.apps import apps as django_apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
@@ -27,6 +32,7 @@ from .models import (
     Diagnosis,
     Patient,
     Provider,
+    PublicIdModel,
     SymptomScore,
     TreatmentTrial,
     User,
@@ -120,7 +126,7 @@ def staff_totp_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
     return device
 
 
-def access_log_record(*, actor: User, action: str, obj: models.Model) -> AccessLog:
+def access_log_record(*, actor: User, action: str, obj: PublicIdModel | User) -> AccessLog:
     """Append one row to the access log: who did what to which record (by public id)."""
     return AccessLog.objects.create(
         actor=actor,
@@ -156,7 +162,7 @@ def diagnosis_save(
     icd10_code: str = "",
     description: str = "",
     is_primary: bool = False,
-    diagnosed_on=None,
+    diagnosed_on: date | None = None,
 ) -> Diagnosis:
     """Add or change a diagnosis. The code is normalized and, when given, its official description
     is used; without a code the patient's own words are kept. One diagnosis is the main one."""
@@ -207,7 +213,7 @@ def symptom_score_record(
     *,
     patient: Patient,
     instrument: str,
-    taken_on,
+    taken_on: date,
     total: int | None = None,
     item_answers: list[int] | None = None,
     instrument_other: str = "",
@@ -216,7 +222,7 @@ def symptom_score_record(
     """Record a questionnaire result: a total, or the item answers (the total is their sum)."""
     scale = SCALES.get(instrument)
     if item_answers is not None:
-        if scale is None or scale.items is None:
+        if scale is None or scale.items is None or scale.item_max is None:
             raise ValidationError(_("This questionnaire can only be recorded as a total."))
         if len(item_answers) != scale.items or any(
             not isinstance(a, int) or not 0 <= a <= scale.item_max for a in item_answers
@@ -266,15 +272,16 @@ class PatientRecords:
         for items in self.instances.values():
             yield from items
 
-    def files(self) -> Iterable[tuple[models.Model, models.FileField]]:
+    def files(self) -> Iterable[tuple[models.Model, FieldFile, str]]:
+        """Each stored file: its record, the file, and its name in storage."""
         for obj in self.all():
             for field in obj._meta.concrete_fields:
                 if isinstance(field, models.FileField):
-                    file = getattr(obj, field.attname)
-                    if file:
-                        yield obj, file
+                    file: FieldFile = getattr(obj, field.attname)
+                    if file.name:
+                        yield obj, file, file.name
 
-    def public_ids(self) -> list:
+    def public_ids(self) -> list[uuid.UUID]:
         return [obj.public_id for obj in self.all() if hasattr(obj, "public_id")]
 
 
@@ -295,8 +302,8 @@ def collect_patient_records(user: User) -> PatientRecords:
     return PatientRecords(instances=instances)
 
 
-def _serialize(records: PatientRecords) -> dict[str, list[dict]]:
-    data: dict[str, list[dict]] = {}
+def _serialize(records: PatientRecords) -> dict[str, list[dict[str, Any]]]:
+    data: dict[str, list[dict[str, Any]]] = {}
     for model, objs in sorted(records.instances.items(), key=lambda item: item[0]._meta.label):
         fields = [
             f.name
@@ -351,8 +358,8 @@ def patient_export_zip(*, user: User) -> bytes:
             "history.json",
             json.dumps(_history_rows(account_history_ids(user)), indent=2, default=str),
         )
-        for obj, file in records.files():
-            name = file.name.rsplit("/", 1)[-1]
+        for obj, file, stored_name in records.files():
+            name = stored_name.rsplit("/", 1)[-1]
             with file.open("rb") as fh:
                 archive.writestr(f"files/{obj._meta.model_name}-{obj.pk}-{name}", fh.read())
     access_log_record(actor=user, action=AccessLog.Action.EXPORT, obj=user)
@@ -372,7 +379,7 @@ def patient_delete_account(*, user: User, password: str) -> None:
     email = user.email
     with transaction.atomic():
         records = collect_patient_records(user)
-        files = [(file.storage, file.name) for _obj, file in records.files()]
+        files = [(file.storage, name) for _obj, file, name in records.files()]
         # Taken first: deletion sets each instance's pk to None. From the history tables, so
         # records deleted earlier (a removed diagnosis, an old case) are found too.
         ids = account_history_ids(user)
@@ -383,33 +390,47 @@ def patient_delete_account(*, user: User, password: str) -> None:
     send_email(to=email, template="account_deleted", context={})
 
 
-def _history_model(model):
+def _history_model(model: type[models.Model]) -> type[models.Model] | None:
+    """The model of `model`'s change history (django-simple-history), or None if it keeps none."""
     manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
-    return getattr(model, manager_name).model if manager_name else None
+    if not manager_name:
+        return None
+    history: type[models.Model] = getattr(model, manager_name).model
+    return history
 
 
-def account_history_ids(user: User) -> dict[type[models.Model], set]:
+# The primary keys of an account's records, by model.
+RecordIds = dict[type[models.Model], set[Any]]
+
+
+def account_history_ids(user: User) -> RecordIds:
     """The ids of every record, present or deleted, whose change history is about this account.
 
     Found in the history tables themselves: starting from the user, follow every foreign key of
     every history-keeping model to records already found (the patient, then their policies,
     cases, the cases' requests, the requests' denials...), until nothing new turns up.
     """
-    tracked = [m for m in django_apps.get_models() if _history_model(m) is not None]
-    ids: dict[type[models.Model], set] = {User: {user.pk}}
+    tracked = [
+        (model, history)
+        for model in django_apps.get_models()
+        if (history := _history_model(model)) is not None
+    ]
+    ids: RecordIds = {User: {user.pk}}
     grew = True
     while grew:
         grew = False
-        for model in tracked:
-            history = _history_model(model)
+        for model, history in tracked:
             for field in model._meta.concrete_fields:
                 target = field.related_model if field.is_relation else None
-                if target not in ids or field.name in _NOT_OWNERSHIP_LINKS:
+                # related_model is a class once the app registry is ready (never "self" then).
+                if not isinstance(target, type) or target not in ids:
+                    continue
+                if field.name in _NOT_OWNERSHIP_LINKS:
                     continue
                 found = set(
-                    history.objects.filter(**{f"{field.attname}__in": ids[target]}).values_list(
-                        model._meta.pk.attname, flat=True
-                    )
+                    history._default_manager.filter(
+                        **{f"{field.attname}__in": ids[target]}
+                    ).values_list(model._meta.pk.attname, flat=True)
                 )
                 if not found <= ids.get(model, set()):
                     ids.setdefault(model, set()).update(found)
@@ -421,14 +442,14 @@ def account_history_ids(user: User) -> dict[type[models.Model], set]:
 _NOT_OWNERSHIP_LINKS = {"uploaded_by", "edited_by", "requested_by"}
 
 
-def _history_rows(ids: dict[type[models.Model], set]) -> dict[str, list[dict]]:
+def _history_rows(ids: RecordIds) -> dict[str, list[dict[str, Any]]]:
     """Every earlier version of the account's records, for the export."""
-    rows: dict[str, list[dict]] = {}
+    rows: dict[str, list[dict[str, Any]]] = {}
     for model, pks in sorted(ids.items(), key=lambda item: item[0]._meta.label):
         history = _history_model(model)
         if history is None:
             continue
-        versions = history.objects.filter(**{f"{model._meta.pk.attname}__in": pks})
+        versions = history._default_manager.filter(**{f"{model._meta.pk.attname}__in": pks})
         rows[model._meta.label] = [
             {k: v for k, v in row.items() if k not in _NEVER_EXPORTED_FIELDS}
             for row in versions.order_by("history_date").values()
@@ -436,14 +457,14 @@ def _history_rows(ids: dict[type[models.Model], set]) -> dict[str, list[dict]]:
     return rows
 
 
-def _purge_history(ids: dict[type[models.Model], set]) -> None:
+def _purge_history(ids: RecordIds) -> None:
     """Remove the change history of the account's records, including rows deletion just wrote."""
     for model, pks in ids.items():
         history = _history_model(model)
         if history is not None:
-            history.objects.filter(**{f"{model._meta.pk.attname}__in": pks}).delete()
+            history._default_manager.filter(**{f"{model._meta.pk.attname}__in": pks}).delete()
 
 
-def _delete_files(files: list[tuple]) -> None:
+def _delete_files(files: list[tuple[Storage, str]]) -> None:
     for storage, name in files:
         storage.delete(name)
