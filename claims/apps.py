@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,7 @@ class ClaimsConfig(AppConfig):
         post_migrate.connect(_ensure_roles, sender=self)
 
 
-def _ensure_roles(sender, **kwargs):
+def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
     """After migrations (when permissions exist), keep the reviewer group's permissions current."""
     # Imported here, not at the top: apps.py is loaded before the models exist, and services
     # import models (Django's app registry, not style, decides this one).

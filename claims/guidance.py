@@ -10,30 +10,31 @@ promising a rule: the criteria that count are the ones in the patient's own plan
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Step:
     number: int  # 1..6
     slug: str  # "policy" | "history" | "referral" | "documents" | "submit" | "appeal"
-    title: str  # lazy
-    intro: str  # lazy, 2–3 plain sentences: what to do and why it matters to the insurer
-    tips: tuple[str, ...]  # lazy, 1–4 short tips
-    next_action: str  # lazy, one imperative sentence for the dashboard
+    title: StrOrPromise  # lazy
+    intro: StrOrPromise  # lazy, 2–3 plain sentences: what to do and why it matters to the insurer
+    tips: tuple[StrOrPromise, ...]  # lazy, 1–4 short tips
+    next_action: StrOrPromise  # lazy, one imperative sentence for the dashboard
 
 
 @dataclass(frozen=True)
 class Question:
-    topic: str  # lazy, short heading
-    question: str  # lazy, what to say to the insurer, first person
-    why: str  # lazy, one sentence
+    topic: StrOrPromise  # lazy, short heading
+    question: StrOrPromise  # lazy, what to say to the insurer, first person
+    why: StrOrPromise  # lazy, one sentence
 
 
 @dataclass(frozen=True)
 class ChecklistItem:
     category: str  # a claims.models.SupportingDocument.Category value
-    label: str  # lazy
-    why: str  # lazy, one sentence
+    label: StrOrPromise  # lazy
+    why: StrOrPromise  # lazy, one sentence
 
 
 STEPS: tuple[Step, ...] = (
@@ -169,7 +170,7 @@ STEPS: tuple[Step, ...] = (
 STEPS_BY_SLUG: dict[str, Step] = {step.slug: step for step in STEPS}
 
 
-CASE_OVERVIEW: tuple[str, ...] = (
+CASE_OVERVIEW: tuple[StrOrPromise, ...] = (
     # DOMAIN.md §1.1 [R20][R22][R23]: indications, REMS setting, 2-hour monitoring.
     _(
         "Spravato (esketamine) is a nasal spray approved by the FDA. It is for adults with "
@@ -353,7 +354,7 @@ DOCUMENT_CHECKLIST: tuple[ChecklistItem, ...] = (
 
 
 # DOMAIN.md §1.2 (what criteria check) and §2.2 (ICD-10 codes, e.g. F33.2).
-REFERRAL_ASKS: tuple[str, ...] = (
+REFERRAL_ASKS: tuple[StrOrPromise, ...] = (
     _("A referral to the clinic or doctor who will give the treatment."),
     _(
         "A letter of medical necessity that names your diagnosis and its ICD-10 code "
@@ -366,7 +367,7 @@ REFERRAL_ASKS: tuple[str, ...] = (
 
 
 # DOMAIN.md §4.5 [R59].
-PEER_TO_PEER: tuple[str, ...] = (
+PEER_TO_PEER: tuple[StrOrPromise, ...] = (
     _("If the request is denied, ask your doctor to request a peer-to-peer review right away."),
     _("This is a talk between your doctor and the insurer's doctor. It is not an appeal."),
     _(
@@ -376,7 +377,7 @@ PEER_TO_PEER: tuple[str, ...] = (
 )
 
 
-APPEAL_TIPS: tuple[str, ...] = (
+APPEAL_TIPS: tuple[StrOrPromise, ...] = (
     _("Appeal with more proof and with your doctor's support."),
     _("Find the exact reason in the denial letter. Answer that reason in your appeal."),
     # DOMAIN.md §4.2 last paragraph [R80]: claim file and criteria free on request (ERISA/ACA).
@@ -388,12 +389,12 @@ APPEAL_TIPS: tuple[str, ...] = (
 )
 
 
-CRISIS_LINE: str = _(
+CRISIS_LINE: StrOrPromise = _(
     "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
     "Lifeline) or call 911. Messages and answers in this app are not monitored."
 )
 
-NOT_ADVICE: str = _(
+NOT_ADVICE: StrOrPromise = _(
     "Coverage Guide helps you organize your information and ask the right questions. It is not "
     "medical or legal advice."
 )

@@ -343,11 +343,11 @@ class TreatmentRequest(PublicIdModel):
         CONCERN = "concern", _("Done: a concern was noted")
         ASK_CLINIC = "ask_clinic", _("I don't know — ask my clinic")
 
-    NDC_BY_PRODUCT = {
+    NDC_BY_PRODUCT: dict[str, str] = {
         Product.SPRAVATO_56: "50458-028-02",
         Product.SPRAVATO_84: "50458-028-03",
     }
-    DOSE_BY_PRODUCT = {Product.SPRAVATO_56: 56, Product.SPRAVATO_84: 84}
+    DOSE_BY_PRODUCT: dict[str, int] = {Product.SPRAVATO_56: 56, Product.SPRAVATO_84: 84}
 
     case = models.OneToOneField(
         CoverageCase, on_delete=models.CASCADE, related_name="treatment_request"

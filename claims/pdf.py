@@ -9,20 +9,22 @@ import io
 import logging
 import mimetypes
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from PIL import Image
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import RectangleObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import codes, timeline
-from .models import Packet, PriorAuthorizationRequest
-from .selectors import packet_sources_of
+from .models import CoverageCase, Packet, PriorAuthorizationRequest, SupportingDocument
+from .selectors import PacketSources, packet_sources_of
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +34,14 @@ STATIC_BASE = "https://static.coverage-guide.invalid/"
 LEGAL_NAME_PLACEHOLDER = "[Patient's legal name]"
 
 
-class StaticOnlyFetcher(URLFetcher):
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types
     """Serves the app's own static files and nothing else: no file://, no network.
 
     Template text is escaped, so a patient's field cannot become markup; this is the second
     wall, should an <img src="file:///etc/passwd"> or an outside URL ever reach WeasyPrint.
     """
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if not url.startswith(STATIC_BASE):
             raise ValueError("refused: packets load only the app's static files")
         relative = url.removeprefix(STATIC_BASE).split("?")[0]
@@ -67,7 +69,7 @@ class Enclosure:
         return self.reader is not None
 
 
-def _enclosure_reader(document) -> PdfReader | None:
+def _enclosure_reader(document: SupportingDocument) -> PdfReader | None:
     """The document as PDF pages, or None when it cannot be read (encrypted, broken, missing)."""
     try:
         with document.file.open("rb") as fh:
@@ -78,7 +80,7 @@ def _enclosure_reader(document) -> PdfReader | None:
                 return None
             _ = [page.mediabox for page in reader.pages]
             return reader
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
@@ -91,7 +93,9 @@ def _enclosure_reader(document) -> PdfReader | None:
         return None
 
 
-def _request_lines(case, sources, today) -> list[codes.CodeUnits]:
+def _request_lines(
+    case: CoverageCase, sources: PacketSources, today: date
+) -> list[codes.CodeUnits]:
     """The request's codes with units, for the first day of service asked (or today)."""
     request = sources.treatment_request
     if request is None or not request.sessions:
@@ -107,7 +111,7 @@ def _request_lines(case, sources, today) -> list[codes.CodeUnits]:
     )
 
 
-def packet_facts(packet: Packet) -> dict:
+def packet_facts(packet: Packet) -> dict[str, Any]:
     """Everything the packet shows, read from the case (no writes): its source records
     (claims.selectors.packet_sources, which also fingerprint it), the billing codes and the
     timeline drawing."""
@@ -146,7 +150,7 @@ def packet_facts(packet: Packet) -> dict:
     }
 
 
-def _fit_to_letter(page) -> None:
+def _fit_to_letter(page: PageObject) -> None:
     """Scale a page (any size) to fit US Letter, centred."""
     box = page.mediabox
     width, height = float(box.width), float(box.height)

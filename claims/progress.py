@@ -26,6 +26,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    Field,
     IntegerField,
     OuterRef,
     Q,
@@ -93,7 +94,8 @@ def _identity_filled() -> list[Q]:
     """One condition per field of Patient.IDENTITY_FIELDS: it is filled in."""
     conditions = []
     for name in Patient.IDENTITY_FIELDS:
-        if Patient._meta.get_field(name).null:
+        field = Patient._meta.get_field(name)
+        if isinstance(field, Field) and field.null:
             conditions.append(Q(**{f"patient__{name}__isnull": False}))
         else:
             conditions.append(~Q(**{f"patient__{name}": ""}))

@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ def send_deadline_reminders() -> int:
     soft_time_limit=120,
     time_limit=180,
 )
-def render_packet(self, packet_id: int) -> str:
+def render_packet(self: Task[[int], str], packet_id: int) -> str:
     """Render one packet. Idempotent (a ready packet is left alone), so acks_late is safe: a
     worker lost mid-render hands the packet to another. Transient errors are retried with
     backoff; after the last try the packet is marked failed with a readable message."""
@@ -36,7 +36,7 @@ def render_packet(self, packet_id: int) -> str:
     except Packet.DoesNotExist:
         return "missing"  # deleted with its case: nothing to retry
     except Exception as exc:
-        if self.request.retries < self.max_retries:
+        if self.max_retries is None or self.request.retries < self.max_retries:
             logger.warning("packet %s: retrying (%s)", packet_id, type(exc).__name__)
             raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
         # The type only: an exception's text could quote the patient's data.
