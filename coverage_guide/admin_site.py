@@ -1,5 +1,8 @@
 """The admin site: clinic staff only, and only with a second factor (django-otp)."""
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminSite
@@ -7,7 +10,7 @@ from django_otp.admin import OTPAdminSite
 from patients.forms import AdminLoginForm
 
 
-class StaffAdminSite(OTPAdminSite):
+class StaffAdminSite(OTPAdminSite):  # type: ignore[misc]  # django-otp ships no types
     """django-otp's OTPAdminSite: a session counts as staff only once verified by a code from a
     confirmed authenticator device; a password alone gets the login page.
 
@@ -18,7 +21,9 @@ class StaffAdminSite(OTPAdminSite):
     login_form = AdminLoginForm
     login_template = "admin/login.html"  # templates/admin/login.html: Django's, with the code
 
-    def login(self, request, extra_context=None):
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         user = request.user
         if (
             request.method == "GET"
@@ -28,4 +33,5 @@ class StaffAdminSite(OTPAdminSite):
         ):
             # Logged in with a password but no authenticator app yet: nothing to type here.
             return redirect("patients:two_factor_setup")
-        return super().login(request, extra_context)
+        response: HttpResponse = super().login(request, extra_context)
+        return response

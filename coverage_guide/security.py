@@ -1,5 +1,10 @@
 """Security hooks: error reports without patient data, login-throttling keys without emails."""
 
+from collections.abc import ItemsView
+from types import FrameType
+from typing import Any
+
+from django.http import HttpRequest
 from django.views.debug import SafeExceptionReporterFilter
 
 
@@ -10,24 +15,32 @@ class NoPatientDataReporterFilter(SafeExceptionReporterFilter):
     debug page must show none of them.
     """
 
-    def is_active(self, request):
+    def is_active(self, request: HttpRequest | None) -> bool:
         return True
 
-    def get_post_parameters(self, request):
+    def get_post_parameters(self, request: HttpRequest | None) -> dict[str, Any]:
         if request is None:
             return {}
         return {key: self.cleansed_substitute for key in request.POST}
 
-    def get_traceback_frame_variables(self, request, tb_frame):
-        return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
+    def get_traceback_frame_variables(
+        self, request: HttpRequest | None, tb_frame: FrameType
+    ) -> ItemsView[str, Any]:
+        return {name: self.cleansed_substitute for name in tb_frame.f_locals}.items()
 
 
-def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
+def axes_client_str(
+    username: str | None,
+    ip_address: str | None,
+    user_agent: str | None,
+    path_info: str | None,
+    request: HttpRequest | None,
+) -> str:
     """How django-axes names a client in its log lines: never the email address."""
     return f"{{ip_address: {ip_address!r}, path_info: {path_info!r}}}"
 
 
-def axes_username(request, credentials) -> str | None:
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """The login email, lower-cased: "Alex@x.com" and "alex@x.com" share one counter."""
     source = credentials if credentials else getattr(request, "POST", {})
     username = source.get("username")

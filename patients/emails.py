@@ -4,12 +4,14 @@ Emails never carry health information: they say that something changed and ask t
 in. Each email is three templates: templates/emails/<name>_subject.txt, _body.txt, _body.html.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def send_email(*, to: str, template: str, context: dict) -> None:
+def send_email(*, to: str, template: str, context: dict[str, Any]) -> None:
     context = {"site_name": settings.SITE_NAME, **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     text = render_to_string(f"emails/{template}_body.txt", context)
