@@ -1,5 +1,6 @@
 """Wording every letter shares: dates, placeholders, quotes, paragraphs and the draft note."""
 
+import re
 from datetime import date
 
 from django.utils.translation import gettext_noop
@@ -22,6 +23,11 @@ def format_partial_date(value: date, precision: str) -> str:
     return value.strftime("%m/%Y") if precision == DatePrecision.MONTH else format_date(value)
 
 
+def age_on(born: date, on: date) -> int:
+    """Whole years from `born` to `on` (a February 29 birthday counts from March 1)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def or_placeholder(value: str, placeholder: str) -> str:
     return value.strip() or placeholder
 
@@ -29,6 +35,25 @@ def or_placeholder(value: str, placeholder: str) -> str:
 def join_paragraphs(*parts: str) -> str:
     """The letter's text: non-empty parts, separated by a blank line."""
     return "\n\n".join(p.strip("\n") for p in parts if p and p.strip())
+
+
+# How a letter's closing begins: "Sincerely," and the like, on a short line of its own.
+SIGN_OFFS = ("sincerely", "respectfully", "regards", "best regards", "kind regards", "yours")
+
+
+def split_closing(text: str) -> tuple[str, str]:
+    """The letter's text as (body, closing). The closing runs from the paragraph before the
+    sign-off ("Sincerely,") to the end, signatures included, so a printout can keep it on one
+    page; with no sign-off in the last four paragraphs (an edited letter), the last two."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    paragraphs = [p.strip("\n") for p in re.split(r"\n{2,}", text) if p.strip()]
+    start = max(len(paragraphs) - 2, 0)
+    for index in range(len(paragraphs) - 1, max(len(paragraphs) - 5, -1), -1):
+        first_line = paragraphs[index].split("\n", 1)[0].strip().rstrip(",").lower()
+        if first_line.startswith(SIGN_OFFS) and len(first_line.split()) <= 4:
+            start = max(index - 1, 0)
+            break
+    return "\n\n".join(paragraphs[:start]), "\n\n".join(paragraphs[start:])
 
 
 def lower_first(text: str) -> str:

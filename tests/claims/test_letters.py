@@ -8,6 +8,7 @@ import time_machine
 from django.utils import translation
 
 from claims.letters import DRAFTERS, draft_appeal_letter, draft_medical_necessity_letter
+from claims.letters.text import split_closing
 from claims.models import CoverageCase, Deadline, Denial, Letter, PriorAuthorizationRequest
 from claims.services import document_upload
 from patients.models import DatePrecision, InsurancePolicy, SymptomScore, TreatmentTrial
@@ -32,6 +33,7 @@ TODAY = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
 
 # A sentence only one kind of answer may contain.
 MARKERS = {
+    "points": "commonly check the points below",
     "trials": "antidepressant trials from",
     "criterion": "which criterion you consider unmet",
     "fda": "Food and Drug Administration",
@@ -40,6 +42,9 @@ MARKERS = {
     "external_review": "independent external review",
     "enclosed": "now enclosed",
     "network": "in-network provider",
+    "dosing": "Spravato prescribing information",
+    "quantity": "the quantity limit you applied",
+    "coding": "which code, unit or modifier",
     "reconsider": "I ask you to reconsider this decision",
 }
 CLAIM_FILE = "free of charge, a copy of my claim file and of the criteria"
@@ -176,10 +181,15 @@ def test_the_lmn_counts_failed_antidepressant_trials_and_their_classes(case):
     assert "venlafaxine (Effexor XR), SNRI: 225 mg/day; 6 weeks at this dose" in text
     assert "response: stopped because of side effects; side effects: Blood pressure rose" in text
     assert "response: partial response; measured improvement: 20%" in text
-    other = text.split("Other treatments on record:")[1]
-    for listed in ["aripiprazole (Abilify), augmentation", "CBT", "bupropion (Wellbutrin)"]:
-        assert listed in other
-    assert "- Talk therapy (psychotherapy): CBT: 16 weeks; 01/01/2020" in other
+    # Augmentation and psychotherapy have their own paragraphs; the rest are listed after them.
+    augmentation = text.split("Augmentation:")[1].split("Psychotherapy:")[0]
+    assert "- aripiprazole (Abilify), augmentation: 5 mg/day" in augmentation
+    psychotherapy = text.split("Psychotherapy:")[1].split("Other treatments on record:")[0]
+    assert "- CBT: 16 weeks; 01/01/2020" in psychotherapy
+    other = text.split("Other treatments on record:")[1].split("Baseline symptom score:")[0]
+    assert "bupropion (Wellbutrin)" in other
+    for stated_above in ["aripiprazole", "CBT", "sertraline"]:
+        assert stated_above not in other
 
 
 def test_the_lmn_prints_month_precision_dates_as_mm_yyyy(case):
@@ -197,7 +207,9 @@ def test_the_lmn_gives_severity_from_the_most_recent_score_and_lists_all(case):
 def test_the_lmn_is_signed_by_the_referral_provider_with_placeholders_to_fill(case):
     text = draft_medical_necessity_letter(case)
     assert "[Provider signature]\nDr. Jane Okafor, MD\nPsychiatrist\nNPI: 1234567893" in text
-    assert text.count("[Date]") == 1
+    # Dated the day it is drafted: the date its age is stated at.
+    assert "\n\n11/02/2026\n\nTo the utilization review department" in text
+    assert "[Date]" not in text
     assert "I ask you to approve this treatment." in text
 
 
@@ -235,14 +247,14 @@ def test_letters_are_in_english_whatever_the_active_language(case):
 # --- appeal letter: one answer per reason ------------------------------------------------------
 
 ESKETAMINE_EXPECTED = {
-    Reason.NOT_MEDICALLY_NECESSARY: {"trials", "criterion"},
-    Reason.CRITERIA_NOT_MET: {"trials", "criterion"},
+    Reason.NOT_MEDICALLY_NECESSARY: {"points", "trials", "criterion"},
+    Reason.CRITERIA_NOT_MET: {"points", "trials", "criterion"},
     Reason.EXPERIMENTAL: {"fda", "ei_basis", "external_review"},
     Reason.MISSING_INFORMATION: {"enclosed"},
     Reason.OUT_OF_NETWORK: {"network"},
     Reason.NOT_COVERED: {"reconsider"},
-    Reason.QUANTITY_LIMIT: {"reconsider"},
-    Reason.CODING: {"reconsider"},
+    Reason.QUANTITY_LIMIT: {"dosing", "quantity"},
+    Reason.CODING: {"coding"},
     Reason.OTHER: {"reconsider"},
 }
 
@@ -332,10 +344,17 @@ def test_the_missing_information_appeal_lists_the_case_documents(case, owner):
     ) in text
 
 
-def test_the_out_of_network_appeal_is_the_patients_statement_with_a_placeholder(case):
+def test_the_out_of_network_appeal_leaves_the_patients_statements_for_them_to_confirm(case):
     text = draft_appeal_letter(case, _deny(case, Reason.OUT_OF_NETWORK))
-    assert "I could not find an in-network provider" in text
-    assert "[list the in-network providers you contacted]" in text
+    # Never stated for the patient: only a placeholder they confirm or delete.
+    assert (
+        "[If true, confirm: I could not find an in-network provider able to provide this "
+        "treatment within reasonable reach of my home.]"
+    ) in text
+    assert text.count("I could not find") == 1
+    assert "[List the in-network providers you contacted, with the dates and what each said.]" in (
+        text
+    )
 
 
 # --- appeal letter: references and the deadline -----------------------------------------------
@@ -410,12 +429,12 @@ def test_nothing_breaks_when_optional_records_are_missing(db, reason, treatment)
         assert placeholder in lmn
         assert placeholder in appeal
     assert "[Provider: add the diagnosis and its ICD-10-CM code]" in lmn
-    assert "[Provider: add the treatment history.]" in lmn
+    assert "[Provider: add the treatment history: each antidepressant tried" in lmn
     assert "[Provider: add the most recent symptom score and its date.]" in lmn
     for placeholder in ["[Prior authorization reference]", "[Denial reference number]"]:
         assert placeholder in appeal
     assert "within the deadline" not in appeal
-    assert "It states:" not in appeal
+    assert "It states: [the reason, quoted exactly as the denial letter gives it]" in appeal
 
 
 def test_a_score_without_bands_prints_its_range_and_no_band(case):
@@ -433,3 +452,33 @@ def test_a_score_without_bands_prints_its_range_and_no_band(case):
 
 def test_every_letter_kind_has_a_drafter():
     assert set(DRAFTERS) == set(Letter.Kind)
+
+
+def test_the_closing_is_the_paragraph_before_the_sign_off_and_all_that_follows():
+    text = "Dear reviewer,\n\nBody one.\n\nBody two.\n\nPlease approve.\n\nSincerely,\nDr. A"
+    assert split_closing(text) == (
+        "Dear reviewer,\n\nBody one.\n\nBody two.",
+        "Please approve.\n\nSincerely,\nDr. A",
+    )
+    # The appeal: the patient signs, then the provider co-signs; edited in a browser (CRLF).
+    appeal = "Body.\r\n\r\nPlease decide.\r\n\r\nSincerely,\r\nRobin\r\n\r\nCo-signing:\r\nDr. A"
+    assert split_closing(appeal) == (
+        "Body.",
+        "Please decide.\n\nSincerely,\nRobin\n\nCo-signing:\nDr. A",
+    )
+
+
+def test_a_letter_without_a_sign_off_keeps_its_last_two_paragraphs_together():
+    assert split_closing("One.\n\nTwo.\n\nThree.") == ("One.", "Two.\n\nThree.")
+    assert split_closing("Only.") == ("", "Only.")
+
+
+def test_every_drafted_letter_closes_with_its_last_request_and_its_signatures(case):
+    _body, closing = split_closing(draft_medical_necessity_letter(case))
+    assert closing.startswith("I ask you to approve this treatment.")
+    assert "[Provider signature]" in closing
+
+    _body, closing = split_closing(draft_appeal_letter(case, _deny(case, Reason.OTHER)))
+    assert closing.startswith("Please send your decision to me in writing.")
+    assert "[Patient signature]" in closing
+    assert "Treating provider (if co-signing):" in closing
