@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install run worker staff-code test test-fast smoke bench lint fmt check-deploy clean
+.PHONY: help install run worker staff-code test test-fast smoke bench lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
 	@echo "make bench-admin  time the case admin pages with 10,000 fake cases (seed_fake_cases)"
 	@echo "make lint / fmt   ruff check / ruff format"
+	@echo "make typecheck    mypy with django-stubs (pyproject.toml says which modules are strict)"
 	@echo "make check-deploy Django's deployment checks with production settings"
 
 $(VENV)/.installed: requirements.txt
@@ -54,6 +55,10 @@ lint: install
 fmt: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The packages and the strictness per module are in pyproject.toml ([tool.mypy]).
+typecheck: install
+	$(VENV)/bin/mypy
 
 # Production settings: DEBUG off, a real-looking secret, a host name. Fails on any warning.
 check-deploy: install
