@@ -226,7 +226,7 @@ class PatientProfileForm(forms.ModelForm):
             "preferred_language": _("Preferred language"),
         }
         help_texts = {
-            "legal_middle_name": _("Only if your insurance card shows it."),
+            "legal_middle_name": _("If your insurance card shows one."),
             "sex_on_insurance": _(
                 "Optional. Insurers match your record by it, so choose what your plan has on "
                 "file, even if it is not how you describe yourself."
@@ -259,6 +259,8 @@ class PatientProfileForm(forms.ModelForm):
             ("", _("Leave blank")),
             *Patient.Sex.choices,
         ]
+        # A choice that always has a value: no "required" star on a form where all is optional.
+        self.fields["preferred_language"].required = False
         self.fields["state"].help_text = _("Like IL, or Illinois.")
         self.fields["date_of_birth"].error_messages["invalid"] = _(
             "Please enter a date, like 04/12/1985."
@@ -335,6 +337,9 @@ class PatientProfileForm(forms.ModelForm):
                 params={"age": age},
             )
         return born
+
+    def clean_preferred_language(self):
+        return self.cleaned_data["preferred_language"] or Patient.Language.ENGLISH
 
     def clean_state(self):
         text = self.cleaned_data["state"].strip()

@@ -89,7 +89,7 @@ def test_it_takes_state_zip_and_phone_as_people_type_them(owner_client, owner):
 
 
 def test_every_field_may_be_left_empty_for_now(owner_client, owner):
-    empty = {name: "" for name in _profile()} | {"preferred_language": "en"}
+    empty = {name: "" for name in _profile()}
 
     response = owner_client.post(URL, empty)
 
@@ -97,6 +97,7 @@ def test_every_field_may_be_left_empty_for_now(owner_client, owner):
     patient = Patient.objects.get(user=owner)
     assert patient.legal_name == ""
     assert patient.date_of_birth is None
+    assert patient.preferred_language == "en"
 
 
 def test_a_save_goes_back_to_the_page_it_came_from_on_this_site_only(owner_client, owner):
@@ -280,12 +281,21 @@ def test_the_dashboard_asks_gently_for_a_missing_name_and_birth_date(owner_clien
 
 
 def test_the_dashboard_shows_the_name_once_it_is_there(owner_client, owner):
+    CaseFactory(patient=owner.patient)
     owner_client.post(URL, _profile())
 
     page = owner_client.get(reverse("claims:dashboard")).text
 
     assert "Dana Maria Lopez, born" in page
     assert "Your packets need your legal name" not in page
+    # Done, it no longer stands before the cases.
+    assert page.index("Go to step") < page.index("About you")
+
+
+def test_my_account_links_to_the_profile(owner_client):
+    page = owner_client.get(reverse("patients:home")).text
+
+    assert f'href="{URL}"' in page
 
 
 def test_step_1_links_to_the_profile_and_says_whether_it_is_done(owner_client, owner):
