@@ -121,7 +121,7 @@ def _oral_antidepressant(facts: CaseFacts) -> str:
         named = request.oral_antidepressant.strip() if request else ""
         if not named and facts.ongoing_antidepressants:
             named = ", ".join(drug_and_dose(t) for t in facts.ongoing_antidepressants)
-        return _("An oral antidepressant continues alongside this treatment: %(name)s.") % {
+        return _("%(name)s continues alongside this treatment.") % {
             "name": named or _("[name and dose of the oral antidepressant]")
         }
     if answer == Answer.NO:

@@ -190,8 +190,7 @@ def test_the_lmn_has_each_paragraph_a_payer_checks_with_the_cases_facts(case):
         "Psychotherapy:\n- CBT: 16 weeks; 01/01/2020 to 05/01/2020; response: partial response",
         "Baseline symptom score: The most recent symptom score is PHQ-9 on 10/01/2026: "
         "21 of 27, severe.",
-        "Concurrent oral antidepressant: An oral antidepressant continues alongside this "
-        "treatment: duloxetine 60 mg/day.",
+        "Concurrent oral antidepressant: duloxetine 60 mg/day continues alongside this treatment.",
         "Spravato REMS: The treatment site, Northside Mood Clinic, is certified in the "
         "Spravato REMS.",
         "Ordering prescriber: Dr. Jane Okafor, MD, psychiatrist (NPI 1234567893).",
@@ -328,7 +327,7 @@ def test_a_continuing_antidepressant_is_named_from_the_ongoing_trial_when_not_st
         response=TreatmentTrial.Response.ONGOING,
     )
     text = draft_medical_necessity_letter(case)
-    assert "continues alongside this treatment: duloxetine 60 mg/day." in text
+    assert "Concurrent oral antidepressant: duloxetine 60 mg/day continues alongside" in text
 
 
 def test_a_prescriber_without_a_known_specialty_gets_a_placeholder(case):
@@ -376,7 +375,7 @@ def test_the_medical_necessity_appeal_answers_each_criterion_with_its_evidence(c
         "4. Augmentation:\n- aripiprazole",
         "5. Psychotherapy:\n- CBT",
         "6. Baseline symptom score: The most recent symptom score is PHQ-9 on 10/01/2026",
-        "7. Concurrent oral antidepressant: An oral antidepressant continues",
+        "7. Concurrent oral antidepressant: duloxetine 60 mg/day continues",
         "8. Spravato REMS: The treatment site, Northside Mood Clinic, is certified",
         "9. Ordering prescriber: Dr. Jane Okafor, MD, psychiatrist (NPI 1234567893).",
         "10. Prescription drug monitoring program (PDMP): The PDMP was checked on 10/28/2026.",
