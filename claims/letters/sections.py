@@ -3,6 +3,7 @@ treatment and billing codes, diagnoses, treatment trials, symptom scores, provid
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_stubs_ext import StrOrPromise
 
 from claims.codes import CodeUnits
 from claims.models import CoverageCase, TreatmentRequest
@@ -15,7 +16,7 @@ from .text import format_date, format_partial_date, or_placeholder
 Response = TreatmentTrial.Response
 
 # Clinical names for an insurer, not the step 5 labels written for patients.
-PHASES = {
+PHASES: dict[str, StrOrPromise] = {
     TreatmentRequest.Phase.INDUCTION: gettext_lazy("induction"),
     TreatmentRequest.Phase.MAINTENANCE: gettext_lazy("maintenance"),
     TreatmentRequest.Phase.RENEWAL: gettext_lazy("renewal of an earlier approval"),
