@@ -264,7 +264,9 @@ def appeal_filing(
         # Counted from receipt; without a receipt date, from the letter's date, which can only
         # be earlier (safer), DOMAIN.md §4.4a.
         start = received_on or notice_date
-        return start and Clock(
+        if start is None:
+            return None
+        return Clock(
             Kind.APPEAL_FILING, start + timedelta(days=180), COMMERCIAL_INTERNAL_180D, level
         )
     if plan_type == MEDICARE_ADVANTAGE and level == "ma_reconsideration":
@@ -278,22 +280,28 @@ def appeal_filing(
         return Clock(Kind.APPEAL_FILING, start + timedelta(days=60), MA_RECONSIDERATION_60D, level)
     if plan_type == ORIGINAL_MEDICARE and level == "redetermination":
         start = received_on or notice_date
-        return start and Clock(
+        if start is None:
+            return None
+        return Clock(
             Kind.APPEAL_FILING, start + timedelta(days=120), MEDICARE_REDETERMINATION_120D, level
         )
     if plan_type == MEDICAID and level == "medicaid_plan_appeal":
         start = _earliest(notice_date, received_on)
-        return start and Clock(
+        if start is None:
+            return None
+        return Clock(
             Kind.APPEAL_FILING, start + timedelta(days=60), MEDICAID_PLAN_APPEAL_60D, level
         )
     if plan_type == ORIGINAL_MEDICARE and level == "qic_reconsideration":
         start = notice_date or received_on  # the redetermination decision
-        return start and Clock(
-            Kind.APPEAL_FILING, start + timedelta(days=180), MEDICARE_QIC_180D, level
-        )
+        if start is None:
+            return None
+        return Clock(Kind.APPEAL_FILING, start + timedelta(days=180), MEDICARE_QIC_180D, level)
     if plan_type == MEDICAID and level == "state_fair_hearing":
         start = _earliest(notice_date, received_on)
-        return start and Clock(
+        if start is None:
+            return None
+        return Clock(
             Kind.APPEAL_FILING, start + timedelta(days=120), MEDICAID_FAIR_HEARING_120D, level
         )
     return None

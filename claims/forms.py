@@ -6,6 +6,7 @@ Step pages render these with the `crispy` filter inside their own <form>, which 
 
 import re
 import uuid
+from typing import cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -38,6 +39,15 @@ __all__ = [
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NDC_RE = re.compile(r"^(\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d{1,2}|\d{10,11})$")
 EIN_RE = re.compile(r"^\d{2}-?\d{7}$")
+
+
+def _model_choice(field: forms.Field) -> forms.ModelChoiceField:
+    """A form's field as the ModelChoiceField it was declared as (self.fields holds Fields)."""
+    return cast(forms.ModelChoiceField, field)
+
+
+def _choice(field: forms.Field) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, field)
 
 
 class OnceForm(forms.Form):
@@ -81,12 +91,13 @@ class CaseStartForm(forms.Form):
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["policy"].queryset = patient.policies.select_related("payer")
+        _model_choice(self.fields["policy"]).queryset = patient.policies.select_related("payer")
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Start")))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("clinic") and not cleaned.get("share_with_clinic"):
             self.add_error(
                 "share_with_clinic",
@@ -104,7 +115,7 @@ class PolicyChoiceForm(forms.Form):
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["policy"].queryset = patient.policies.select_related("payer")
+        _model_choice(self.fields["policy"]).queryset = patient.policies.select_related("payer")
 
 
 class InsurerCallForm(OnceForm, forms.ModelForm):
@@ -166,11 +177,12 @@ class ReferralForm(OnceForm, forms.ModelForm):
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.filter(patient=patient)
-        self.fields["provider"].empty_label = _("Add the provider below first")
+        _model_choice(self.fields["provider"]).queryset = Provider.objects.filter(patient=patient)
+        _model_choice(self.fields["provider"]).empty_label = _("Add the provider below first")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         requested, received = cleaned.get("requested_on"), cleaned.get("received_on")
         if requested and received and received < requested:
             self.add_error("received_on", _("It cannot arrive before you asked for it."))
@@ -292,8 +304,10 @@ class TreatmentRequestForm(forms.ModelForm):
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prescriber"].queryset = patient.providers.all()
-        self.fields["prescriber"].empty_label = _("Not chosen yet (add one in step 3)")
+        _model_choice(self.fields["prescriber"]).queryset = patient.providers.all()
+        _model_choice(self.fields["prescriber"]).empty_label = _(
+            "Not chosen yet (add one in step 3)"
+        )
 
     def clean_ndc(self) -> str:
         ndc = self.cleaned_data["ndc"].strip()
@@ -310,7 +324,8 @@ class TreatmentRequestForm(forms.ModelForm):
         return tax_id
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end comes before the start. Please check both."))
@@ -336,7 +351,8 @@ class DecisionForm(forms.ModelForm):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         decision = cleaned.get("decision")
         if decision and decision != PriorAuthorizationRequest.Decision.PENDING:
             if not cleaned.get("decided_on"):
@@ -378,7 +394,7 @@ class AppealForm(OnceForm, forms.ModelForm):
         kwargs.setdefault("auto_id", "id_appeal_%s")
         super().__init__(*args, **kwargs)
         allowed = appeal_levels_for(plan_type)
-        self.fields["level"].choices = [
+        _choice(self.fields["level"]).choices = [
             (value, label) for value, label in Appeal.Level.choices if value in allowed
         ]
 
@@ -440,10 +456,11 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["signed_document"].queryset = case.documents.all()
+        _model_choice(self.fields["signed_document"]).queryset = case.documents.all()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         step = cleaned.get("step")
         if step == "request_changes" and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Say what the patient should change."))

@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from patients.models import (
     Diagnosis,
@@ -134,13 +135,11 @@ def treatment_request_for(case: CoverageCase) -> TreatmentRequest:
     if existing is not None:
         return existing
     Product = TreatmentRequest.Product
-    request = TreatmentRequest(
-        case=case,
-        product={
-            CoverageCase.Treatment.ESKETAMINE: Product.SPRAVATO_56,
-            CoverageCase.Treatment.IV_KETAMINE: Product.KETAMINE_IV,
-        }.get(case.treatment, Product.OTHER),
-    )
+    products: dict[str, str] = {
+        CoverageCase.Treatment.ESKETAMINE: Product.SPRAVATO_56,
+        CoverageCase.Treatment.IV_KETAMINE: Product.KETAMINE_IV,
+    }
+    request = TreatmentRequest(case=case, product=products.get(case.treatment, Product.OTHER))
     clinic = case.clinic
     if clinic is not None:
         town = " ".join(p for p in [clinic.city, clinic.state, clinic.postal_code] if p)
@@ -172,7 +171,7 @@ def packet_missing_facts(case: CoverageCase) -> list[MissingFact]:
     form asks for it. The patient can fill these in or go on with the placeholders."""
     patient, policy = case.patient, case.policy
     request = TreatmentRequest.objects.filter(case=case).select_related("prescriber").first()
-    checks: list[tuple[bool, str, str]] = [
+    checks: list[tuple[bool, StrOrPromise, str]] = [
         (bool(patient.legal_first_name and patient.legal_last_name), _("your legal name"),
          "profile"),
         (patient.date_of_birth is not None, _("your date of birth"), "profile"),

@@ -18,7 +18,8 @@ class ScopedMixin:
     case_path = "case"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        # A mixin: the ModelAdmin it is mixed into has get_queryset, the mixin's own base not.
+        queryset = super().get_queryset(request)  # type: ignore[misc]
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{self.case_path}__in": cases_visible_to(request.user)})
@@ -47,6 +48,10 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        """Every field shown is read-only (so the section needs no second list of them)."""
+        return [name for name in self.fields or () if isinstance(name, str)]
 
 
 def table(headers, rows) -> str:

@@ -44,19 +44,16 @@ from .queue import REVIEW_PRIORITY, DeadlineFilter, DecisionFilter, StepFilter, 
 class CallInline(ReadOnlyInline):
     model = InsurerCall
     fields = ["called_at", "representative", "reference_number", "notes"]
-    readonly_fields = fields
 
 
 class ReferralInline(ReadOnlyInline):
     model = Referral
     fields = ["provider", "status", "requested_on", "received_on"]
-    readonly_fields = fields
 
 
 class DocumentInline(ReadOnlyInline):
     model = SupportingDocument
     fields = ["category", "title", "original_name", "page_count", "created_at", "download"]
-    readonly_fields = fields
 
     @admin.display(description=_("file"))
     def download(self, obj):
@@ -71,7 +68,6 @@ class PARequestInline(ReadOnlyInline):
     model = PriorAuthorizationRequest
     fields = ["kind", "submitted_on", "method", "reference_number", "urgency", "decision",
               "decided_on", "valid_until", "denial_summary"]  # fmt: skip
-    readonly_fields = fields
 
     @admin.display(description=_("denial and appeals"))
     def denial_summary(self, obj):
@@ -104,7 +100,6 @@ class PacketInline(ReadOnlyInline):
     model = Packet
     fk_name = "case"
     fields = ["kind", "version", "is_newest", "status", "page_count", "created_at", "download"]
-    readonly_fields = fields
 
     @admin.display(description=_("PDF"))
     def download(self, obj):
@@ -120,13 +115,11 @@ class PacketInline(ReadOnlyInline):
 class DeadlineInline(ReadOnlyInline):
     model = Deadline
     fields = ["kind", "level", "due_on", "letter_due_on", "check_letter", "met_at", "rule_id"]
-    readonly_fields = fields
 
 
 class ReviewEventInline(ReadOnlyInline):
     model = ReviewEvent
     fields = ["at", "by", "from_status", "to_status", "note", "packet"]
-    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by", "packet")
@@ -135,7 +128,6 @@ class ReviewEventInline(ReadOnlyInline):
 class LetterInline(ReadOnlyInline):
     model = Letter
     fields = ["kind", "denial", "signed_copy", "edited_by", "updated_at"]
-    readonly_fields = fields
     show_change_link = True
 
 

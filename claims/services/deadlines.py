@@ -97,7 +97,7 @@ def deadlines_refresh(*, case: CoverageCase) -> list[Deadline]:
 def deadline_set_letter_date(*, deadline: Deadline, letter_due_on: date | None) -> Deadline:
     """Use the date printed in the patient's letter instead of the computed one (or go back)."""
     deadline.letter_due_on = letter_due_on
-    deadline.due_on = letter_due_on or deadline.computed_due_on
+    deadline.due_on = letter_due_on or deadline.computed_due_on or deadline.due_on
     deadline.full_clean()
     deadline.save(update_fields=["letter_due_on", "due_on", "updated_at"])
     return deadline

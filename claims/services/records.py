@@ -157,7 +157,8 @@ def case_record_save(*, case: CoverageCase, record: CaseRecord) -> CaseRecord:
 @transaction.atomic
 def treatment_request_save(*, case: CoverageCase, request: TreatmentRequest) -> TreatmentRequest:
     """Save what the case asks the insurer for (one per case); the packet states it."""
-    if request.prescriber_id and request.prescriber.patient_id != case.patient_id:
+    prescriber = request.prescriber
+    if prescriber is not None and prescriber.patient_id != case.patient_id:
         raise ValidationError({"prescriber": _("Please pick one of your own providers.")})
     request.case = case
     request.full_clean()

@@ -69,10 +69,11 @@ def case_approve_to_send(*, case: CoverageCase, by: User, note: str = "") -> Cov
     # Lock the case so a patient's edit cannot slip between the checks and the update.
     CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     letter = case.letters.filter(kind=Letter.Kind.MEDICAL_NECESSITY).first()
-    if letter is None or letter.signed_copy_id is None:
+    signed = letter.signed_copy if letter is not None else None
+    if signed is None:
         raise CaseStateError(_("Attach the signed letter of medical necessity first."))
     packet = _newest_current_packet(case)
-    if letter.signed_copy.updated_at > packet.created_at:
+    if signed.updated_at > packet.created_at:
         raise CaseStateError(_("The signed letter came after the newest packet: make a new one."))
     return review_transition(
         case=case,

@@ -26,7 +26,7 @@ def review_transition(
     """Move the case's review status, only from the allowed states (a guarded UPDATE), and
     record the step with its note."""
     current = CoverageCase.objects.filter(pk=case.pk).values_list("review_status", flat=True)
-    from_status = current.first()
+    from_status = current.first() or ""
     updated = CoverageCase.objects.filter(pk=case.pk, review_status__in=allowed_from).update(
         review_status=to, updated_at=timezone.now(), **fields
     )

@@ -26,6 +26,13 @@ from .base import (
 )
 
 
+def _clinic_note(case: CoverageCase) -> str:
+    """The clinic's latest note asking for changes (review_notes_prefetch's to_attr)."""
+    notes = getattr(case, "changes_requested_events", [])
+    asked = case.review_status == CoverageCase.ReviewStatus.CHANGES_REQUESTED
+    return notes[0].note if asked and notes else ""
+
+
 @login_required
 def dashboard(request):
     if not request.user.is_patient:
@@ -39,17 +46,14 @@ def dashboard(request):
     rows = []
     for case in cases:
         upcoming = next_step(case)
-        due = open_deadlines(case.prefetched_open_deadlines, today)
+        due = open_deadlines(getattr(case, "prefetched_open_deadlines"), today)  # noqa: B009 - Prefetch to_attr
         rows.append(
             {
                 "case": case,
                 "steps": [(guidance.STEPS_BY_SLUG[s.slug], s) for s in steps_of(case)],
                 "next": guidance.STEPS_BY_SLUG[upcoming.slug] if upcoming else None,
                 "deadline": due[0] if due else None,
-                "clinic_note": case.changes_requested_events[0].note
-                if case.review_status == CoverageCase.ReviewStatus.CHANGES_REQUESTED
-                and case.changes_requested_events
-                else "",
+                "clinic_note": _clinic_note(case),
             }
         )
     context = {"rows": rows, "patient": request.user.patient}

@@ -1,6 +1,8 @@
 """The six steps of the wizard. Each step page binds the form its POST names (`action`), calls
 one service, and redirects; a refused form is shown again with everything typed."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -53,7 +55,7 @@ def step_policy(request, coveragecase_id):
     call = item_or_404(
         case.calls.all(), (data or {}).get("id") if action == "call" else request.GET.get("call")
     )
-    forms = {
+    forms: dict[str, Any] = {
         "choose_policy": PolicyChoiceForm(
             bound(data, "choose_policy"), patient=patient, initial={"policy": case.policy_id}
         ),
@@ -121,7 +123,7 @@ def step_history(request, coveragecase_id):
     trial = item_or_404(
         patient.treatment_trials.all(), posted_id if action == "trial" else request.GET.get("trial")
     )
-    forms = {
+    forms: dict[str, Any] = {
         "diagnosis": DiagnosisForm(
             bound(data, "diagnosis"),
             initial=(
@@ -220,7 +222,7 @@ def step_referral(request, coveragecase_id):
     data = posted(request)
     action = data.get("action") if data is not None else None
     referral = case.referrals.select_related("provider").first()
-    forms = {
+    forms: dict[str, Any] = {
         "referral": ReferralForm(bound(data, "referral"), instance=referral, patient=patient),
         "provider": ProviderForm(bound(data, "provider")),
     }
@@ -294,7 +296,7 @@ def step_submit(request, coveragecase_id):
         (data or {}).get("id") if action == "pa_request" else request.GET.get("request"),
     )
     latest = pa_request or case.pa_requests.first()
-    forms = {
+    forms: dict[str, Any] = {
         "treatment_request": TreatmentRequestForm(
             bound(data, "treatment_request"),
             instance=treatment_request_for(case),
@@ -357,8 +359,8 @@ def step_appeal(request, coveragecase_id):
     data = posted(request)
     action = data.get("action") if data is not None else None
     appeal = item_or_404(denial.appeals.all(), (data or {}).get("id")) if denial else None
-    plan_type = case.policy.plan_type if case.policy_id else None
-    forms = {}
+    plan_type = case.policy.plan_type if case.policy else None
+    forms: dict[str, Any] = {}
     if denial is not None:
         forms = {
             "denial": DenialForm(bound(data, "denial"), instance=denial),
@@ -371,7 +373,7 @@ def step_appeal(request, coveragecase_id):
                 services.denial_save(denial=form.save(commit=False))
             elif action == "appeal" and appeal is not None:
                 services.appeal_save(appeal=form.save(commit=False))
-            elif action == "appeal" and first_time(request, form):
+            elif action == "appeal" and denial is not None and first_time(request, form):
                 services.appeal_file(
                     denial=denial,
                     level=form.cleaned_data["level"],
