@@ -204,7 +204,7 @@ def next_business_day(day: date) -> date:
     Holidays are the legal public holidays of 5 U.S.C. 6103(a) without the "observed" shifts,
     the safe reading DOMAIN.md §4.4a recommends (python-holidays' US calendar, observed=False).
     """
-    federal = holidays.US(years=range(day.year, day.year + 2), observed=False)
+    federal = holidays.country_holidays("US", years=range(day.year, day.year + 2), observed=False)
     while day.weekday() >= 5 or day in federal:
         day += timedelta(days=1)
     return day
@@ -321,7 +321,9 @@ def external_review(
     return Clock(Kind.EXTERNAL_REVIEW, due, EXTERNAL_REVIEW_4_MONTHS, "external_review")
 
 
-def appeal_decision_due(*, plan_type: str, filed_on: date, expedited: bool, benefit: str):
+def appeal_decision_due(
+    *, plan_type: str, filed_on: date, expedited: bool, benefit: str
+) -> Clock | None:
     """When the insurer must decide an appeal (first level)."""
     if plan_type in COMMERCIAL:
         days = 3 if expedited else 30

@@ -1,9 +1,13 @@
 """Reads. Every look-up of a case goes through get_case_for_user: the one access choke point."""
 
+from __future__ import annotations
+
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
@@ -54,7 +58,7 @@ def approval_was_withdrawn(case: CoverageCase) -> bool:
     return now != Review.APPROVED_TO_SEND
 
 
-def get_case_for_user(user: User, public_id) -> CoverageCase:
+def get_case_for_user(user: User, public_id: UUID | str) -> CoverageCase:
     """The case if this user may see it; Http404 otherwise (never 403: no hint it exists)."""
     case = (
         cases_visible_to(user)
@@ -87,7 +91,7 @@ class DeadlineView:
         return self.overdue and self.deadline.kind == Deadline.Kind.DECISION_DUE
 
 
-def open_deadlines(deadlines, today: date) -> list[DeadlineView]:
+def open_deadlines(deadlines: Iterable[Deadline], today: date) -> list[DeadlineView]:
     """Deadlines not yet met, soonest first: the future ones, and insurer decisions now late
     (the patient may act on those); other passed dates are dropped."""
     views = [
@@ -98,7 +102,7 @@ def open_deadlines(deadlines, today: date) -> list[DeadlineView]:
     return [v for v in views if not v.overdue or v.overdue_decision]
 
 
-def open_deadlines_prefetch() -> Prefetch:
+def open_deadlines_prefetch() -> Prefetch[str, QuerySet[Deadline], str]:
     """Prefetch a case's open deadlines in one query for a whole list of cases."""
     return Prefetch(
         "deadlines",
@@ -107,7 +111,7 @@ def open_deadlines_prefetch() -> Prefetch:
     )
 
 
-def review_notes_prefetch() -> Prefetch:
+def review_notes_prefetch() -> Prefetch[str, QuerySet[ReviewEvent], str]:
     """The clinic's notes asking for changes, newest first, for a list of cases."""
     return Prefetch(
         "review_events",
