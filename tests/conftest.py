@@ -7,7 +7,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
-from tests.services import redis_url  # noqa: F401 - a real Redis for tests that ask for it
+from tests.redis_server import redis_url  # noqa: F401 - a real Redis for tests that ask for it
 
 CLOCK_AHEAD_ENV = "TEST_CLOCK_AHEAD_DAYS"
 

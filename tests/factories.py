@@ -267,7 +267,8 @@ class TreatmentRequestFactory(DjangoModelFactory):
 def build_patient_world(user: User) -> dict:
     """One of every record a patient can own, for tests that walk every URL.
 
-    New models add their rows here; tests/test_url_authorization.py picks them up by model.
+    New models add their rows here; tests/coverage_guide/test_url_authorization.py picks them up
+    by model.
     """
     patient = user.patient
     case = CaseFactory(patient=patient)

@@ -19,11 +19,11 @@ import pytest
 from django.conf import settings
 
 from coverage_guide.celery import app, ping
-from tests import services
+from tests import redis_server
 
 # The session-scoped Redis fixture, usable here whether or not tests/conftest.py imports it too
-# (both share one server: see tests/services.py).
-redis_url = services.redis_url
+# (both share one server: see tests/redis_server.py).
+redis_url = redis_server.redis_url
 
 pytestmark = pytest.mark.worker
 
@@ -93,7 +93,7 @@ def celery_worker(redis_url, tmp_path_factory):
     args = [sys.executable, "-m", "celery", "-A", "coverage_guide", "worker"]
     args += ["--pool=solo", "--concurrency=1", "--loglevel=INFO", f"--hostname={node}"]
     args += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    process = services.spawn(
+    process = redis_server.spawn(
         args, log_path=log_path, env=_worker_env(redis_url, tmp), cwd=settings.BASE_DIR
     )
     try:
@@ -102,17 +102,17 @@ def celery_worker(redis_url, tmp_path_factory):
             if process.poll() is not None:
                 pytest.fail(
                     f"celery worker exited with {process.returncode}:\n"
-                    + services.log_tail(log_path)
+                    + redis_server.log_tail(log_path)
                 )
             if time.monotonic() > deadline:
                 pytest.fail(
                     f"celery worker not ready after {WORKER_READY_TIMEOUT:.0f}s:\n"
-                    + services.log_tail(log_path)
+                    + redis_server.log_tail(log_path)
                 )
             time.sleep(0.1)
         yield node
     finally:
-        services.stop_process(process)
+        redis_server.stop_process(process)
     assert process.returncode is not None
 
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from claims.models import Packet
-from tests import services
+from tests import redis_server
+from tests.coverage_guide.test_worker import WORKER_READY_TIMEOUT, _worker_env, project_app_using
 from tests.factories import (
     CaseFactory,
     DiagnosisFactory,
@@ -21,9 +22,8 @@ from tests.factories import (
     TreatmentTrialFactory,
     UserFactory,
 )
-from tests.test_worker import WORKER_READY_TIMEOUT, _worker_env, project_app_using
 
-redis_url = services.redis_url
+redis_url = redis_server.redis_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.pdf, pytest.mark.django_db(transaction=True)]
 
@@ -51,16 +51,16 @@ def packet_worker(redis_url, tmp_path, settings):
     args = [sys.executable, "-m", "celery", "-A", "coverage_guide", "worker", "--pool=solo"]
     args += ["--loglevel=INFO", f"--hostname={node}", "--without-gossip", "--without-mingle"]
     args += ["--without-heartbeat"]
-    process = services.spawn(args, log_path=log_path, env=env, cwd=settings.BASE_DIR)
+    process = redis_server.spawn(args, log_path=log_path, env=env, cwd=settings.BASE_DIR)
     try:
         deadline = time.monotonic() + WORKER_READY_TIMEOUT
         while "ready." not in log_path.read_text(errors="replace"):
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("celery worker did not start:\n" + services.log_tail(log_path))
+                pytest.fail("celery worker did not start:\n" + redis_server.log_tail(log_path))
             time.sleep(0.1)
         yield log_path
     finally:
-        services.stop_process(process)
+        redis_server.stop_process(process)
 
 
 def test_a_packet_requested_on_the_web_is_rendered_by_the_worker_and_downloaded(
@@ -90,7 +90,7 @@ def test_a_packet_requested_on_the_web_is_rendered_by_the_worker_and_downloaded(
                 break
             time.sleep(0.2)
 
-    assert status == "ready", services.log_tail(packet_worker)
+    assert status == "ready", redis_server.log_tail(packet_worker)
     packet.refresh_from_db()
     assert packet.render_ms > 0
     download = client.get(

@@ -1,8 +1,8 @@
-"""Real background services for the tests that need them (for now: a throwaway redis-server).
+"""A throwaway redis-server for the tests that need a real Redis (the worker tests).
 
 Use the session-scoped ``redis_url`` fixture by importing it into tests/conftest.py::
 
-    from tests.services import redis_url  # noqa: F401
+    from tests.redis_server import redis_url  # noqa: F401
 
 The server listens on a free loopback port, keeps nothing on disk (``--save "" --appendonly no``,
 data dir in a pytest tmp dir) and is stopped when the session ends. Without redis-server on PATH
@@ -145,8 +145,9 @@ def start_redis(data_dir: Path, timeout: float = START_TIMEOUT) -> RedisServer:
     )
 
 
-# One server per test session, shared even if the fixture ends up registered twice (for example
-# imported by both tests/conftest.py and a test module): the last user stops it.
+# One server per test session (per xdist worker: each is its own session), shared even if the
+# fixture ends up registered twice (for example imported by both tests/conftest.py and a test
+# module): the last user stops it.
 _shared: dict = {"server": None, "users": 0}
 
 
