@@ -23,6 +23,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import codes, timeline
+from .letters.text import split_closing
 from .models import CoverageCase, Packet, PriorAuthorizationRequest, SupportingDocument
 from .selectors import PacketSources, packet_sources_of
 
@@ -144,6 +145,9 @@ def packet_facts(packet: Packet) -> dict[str, Any]:
         "referral": sources.referral,
         "clinic": case.clinic,
         "letter": sources.letter,
+        # The closing paragraph and the signatures print together (the template keeps them on one
+        # page): a signature alone on a page reads as detached from the letter.
+        "letter_parts": split_closing(sources.letter.text) if sources.letter else ("", ""),
         "documents": sources.documents,
         "today": today,
         "timeline_svg": timeline.trials_timeline_svg(sources.trials, sources.scores, today=today),

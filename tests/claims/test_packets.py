@@ -319,3 +319,30 @@ def test_the_patient_edits_the_letter(owner_client, case, owner):
     letter.refresh_from_db()
     assert letter.text == "My own words."
     assert letter.edited_by == owner
+
+
+@pytest.mark.pdf
+def test_the_signature_never_stands_alone_on_a_page(case, owner):
+    letter = services.letter_get_or_draft(case=case, kind="medical_necessity")
+    closing = [
+        "Closing words: I ask you to approve this treatment.",
+        "Sincerely,\n[Provider signature]\nDr. Jane Okafor, MD\nPsychiatrist\nNPI: 1234567893\n"
+        "Riverside Clinic\nPhone: (217) 555-0100\nFax: (217) 555-0101",
+    ]
+    spilled = False
+    # The letter's first page holds 22 one-line paragraphs and the closing (about six such
+    # paragraphs tall): stepping the filler from 22 to 28 moves the closing across the page's
+    # end, so left to itself the page would break inside it, the signature alone on the next.
+    for count in range(22, 30, 2):
+        filler = [f"Filler paragraph {n:02d} of the letter body." for n in range(count)]
+        services.letter_save(letter=letter, text="\n\n".join([*filler, *closing]), by=owner)
+        packet = Packet.objects.create(case=case, kind="prior_authorization", version=count)
+
+        body, _pages = pdf.render_packet_pdf(packet)
+
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(body)).pages]
+        signature_page = next(n for n, text in enumerate(pages) if "[Provider signature]" in text)
+        assert "Closing words" in pages[signature_page], count
+        assert "Sincerely," in pages[signature_page], count
+        spilled |= "Filler paragraph 00" not in pages[signature_page]
+    assert spilled  # in some render the letter did run onto a second page
