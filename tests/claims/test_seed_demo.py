@@ -11,6 +11,7 @@ from claims.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from claims.models import CoverageCase
 from patients.management.commands.demo_totp_code import DEMO_TOTP_SECRET
 from patients.models import Clinic, User
+from patients.validators import npi_check_digit_ok
 
 
 def test_seed_demo_makes_a_half_finished_esketamine_case_once(db, settings, capsys):
@@ -39,6 +40,11 @@ def test_seed_demo_makes_a_half_finished_esketamine_case_once(db, settings, caps
     assert list(staff.clinics.all()) == list(Clinic.objects.all())
     device = TOTPDevice.objects.get(user=staff)  # one, however often the command runs
     assert device.confirmed
+    # Two providers, two NPIs, each with a valid check digit.
+    clinic_npi, referrer_npi = Clinic.objects.get().npi, case.referrals.get().provider.npi
+    assert clinic_npi != referrer_npi
+    assert npi_check_digit_ok(clinic_npi)
+    assert npi_check_digit_ok(referrer_npi)
 
 
 def test_the_demo_staff_code_signs_the_reviewer_in_to_admin(db, settings, client, capsys):

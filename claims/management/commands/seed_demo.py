@@ -18,6 +18,11 @@ from patients.partial_dates import treatment_dates_from_text
 DEMO_PATIENT_EMAIL = "demo.patient@example.com"
 DEMO_STAFF_EMAIL = "reviewer@clinic.example.com"
 DEMO_PASSWORD = "coverage-demo-2026"  # noqa: S105 - local demo only; the command refuses DEBUG off
+# Made-up demo numbers, one per provider (a packet shows both): each has a valid check digit
+# (patients.validators.npi_check_digit_ok), so the forms accept them, but they name no one.
+DEMO_CLINIC_NPI = "1555000102"
+DEMO_CLINIC_NAME = "Riverside Ketamine & Mood Clinic"
+DEMO_REFERRER_NPI = "1555000201"
 
 
 class Command(BaseCommand):
@@ -30,10 +35,12 @@ class Command(BaseCommand):
     def handle(self, *args, quiet=False, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates accounts with known passwords: DEBUG only.")
+        # Databases seeded before the made-up numbers keep one demo clinic, not two.
+        Clinic.objects.filter(npi="1234567893", name=DEMO_CLINIC_NAME).update(npi=DEMO_CLINIC_NPI)
         clinic, _ = Clinic.objects.get_or_create(
-            npi="1234567893",  # the CMS documentation's example NPI; its check digit is valid
+            npi=DEMO_CLINIC_NPI,
             defaults={
-                "name": "Riverside Ketamine & Mood Clinic",
+                "name": DEMO_CLINIC_NAME,
                 "tax_id": "12-3456789",
                 "address_line1": "100 Main Street, Suite 200",
                 "city": "Springfield",
@@ -144,7 +151,7 @@ def seed_demo_case(patient: Patient) -> None:
         patient=patient,
         name="Dr. Morgan Lee",
         credentials="MD",
-        npi="1245319599",
+        npi=DEMO_REFERRER_NPI,
         specialty=Provider.Specialty.PSYCHIATRIST,
         practice_name="Riverside Ketamine & Mood Clinic",
         phone="(217) 555-0100",
