@@ -3,6 +3,7 @@ validated, stated on the packet with codes and units, and its gaps listed before
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -183,3 +184,26 @@ def test_the_form_groups_show_every_field_once():
 
     grouped = [name for _legend, names in TreatmentRequestForm.FIELDSETS for name in names]
     assert sorted(grouped) == sorted(TreatmentRequestForm.Meta.fields)
+
+
+@pytest.mark.pdf
+def test_a_sparse_packet_names_each_missing_fact_instead_of_a_dash(
+    owner, django_capture_on_commit_callbacks
+):
+    patient = owner.patient
+    patient.legal_first_name = patient.legal_last_name = ""
+    patient.date_of_birth = None
+    patient.save()
+    case = CaseFactory(patient=patient, policy=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        packet = services.packet_request(case=case, kind="prior_authorization", by=owner)
+    packet.refresh_from_db()
+    with packet.file.open("rb") as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    cover = "\n".join(page.extract_text() for page in reader.pages).split("Letter of medical")[0]
+
+    for placeholder in ["[Member ID]", "[Insurer]", "[Plan type]", "[Patient's legal name]",
+                        "[What is requested"]:  # fmt: skip
+        assert placeholder in cover, placeholder
+    assert not re.search(r"(Member ID|Group number|Payer|Plan type|Date of birth)\s+—", cover)
