@@ -185,6 +185,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Uploaded documents and rendered packets are health information: they live in private storage
 # with no public URL (MEDIA_URL is never routed) and leave only through authorized views.
 MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", LOCAL_DIR / "media"))
+# Derived data, safe to delete: the parsed ICD-10-CM code set (patients/icd10.py).
+ICD10_CACHE_DIR = Path(os.environ.get("ICD10_CACHE_DIR", LOCAL_DIR / "cache"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -9,12 +9,21 @@ cannot go on a claim; "F33.2" can. Patients may save a diagnosis with a category
 but packets need a billable code.
 """
 
+import importlib.metadata
+import json
+import logging
+import os
 import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from types import ModuleType
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 _CODE_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 
@@ -52,6 +61,71 @@ def _cm() -> ModuleType:
     return module
 
 
+# Parsing the package's XML and indexing it takes about 8 s of CPU, paid by every process on its
+# first lookup or search (a web worker's first patient waits for it). So the result, plain data,
+# is kept in a JSON file named by the package's version and the format below; any process that
+# finds it loads it in a fraction of a second. Bump _FORMAT when _build_code_set changes.
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class _CodeSet:
+    codes: dict[str, tuple[str, bool]]  # "F33.2" -> (description, billable), categories included
+    # (code, description, stems) for every billable code. The stems are those of the description
+    # and inclusion terms, each preceded by a space (F33.2: " depress disor featu majo psycho
+    # recurr seve with"), so that search() finds the codes with a word starting with a query stem
+    # by one substring test per code, " seve" in the string.
+    index: list[tuple[str, str, str]]
+
+
+def _build_code_set() -> _CodeSet:
+    cm = _cm()
+    codes: dict[str, tuple[str, bool]] = {}
+    index = []
+    for raw in cm.get_all_codes(with_dots=True):
+        if cm.is_chapter_or_block(raw):
+            continue
+        description, billable = cm.get_description(raw), cm.is_leaf(raw)
+        codes[raw] = (description, billable)
+        if billable:
+            text = " ".join([description, *cm.get_inclusion_term(raw)])
+            stems = {_stem(w) for w in _words(text)}
+            index.append((raw, description, "".join(f" {stem}" for stem in sorted(stems))))
+    return _CodeSet(codes=codes, index=index)
+
+
+def _cache_file() -> Path:
+    version = importlib.metadata.version("simple-icd-10-cm")
+    return Path(settings.ICD10_CACHE_DIR) / f"icd10-cm-{version}-format{_FORMAT}.json"
+
+
+@cache
+def _code_set() -> _CodeSet:
+    """The code set, from the cache file when there is one, else built (and the file written)."""
+    path = _cache_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return _CodeSet(
+            codes={code: (description, billable) for code, description, billable in data["codes"]},
+            index=[(code, description, stems) for code, description, stems in data["index"]],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: build it
+    code_set = _build_code_set()
+    data = {
+        "codes": [[code, *entry] for code, entry in code_set.codes.items()],
+        "index": code_set.index,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.write_text(json.dumps(data), encoding="utf-8")
+        partial.replace(path)  # atomic: a concurrent reader sees a whole file or none
+    except OSError:
+        logger.warning("Could not write the ICD-10-CM cache file %s", path, exc_info=True)
+    return code_set
+
+
 def normalize_code(raw: str) -> str:
     """'f332 ' -> 'F33.2'. Returns '' for blank input; does not check that the code exists."""
     code = re.sub(r"[\s]", "", raw or "").upper()
@@ -66,10 +140,11 @@ def lookup(raw: str) -> CodeInfo | None:
     code = normalize_code(raw)
     if not code or not _CODE_RE.match(code):
         return None
-    cm = _cm()
-    if not cm.is_valid_item(code) or cm.is_chapter_or_block(code):
+    entry = _code_set().codes.get(code)
+    if entry is None:
         return None
-    return CodeInfo(code=code, description=cm.get_description(code), billable=cm.is_leaf(code))
+    description, billable = entry
+    return CodeInfo(code=code, description=description, billable=billable)
 
 
 def _words(text: str) -> list[str]:
@@ -80,26 +155,6 @@ def _words(text: str) -> list[str]:
 def _stem(word: str) -> str:
     # A crude stem so "severe"/"severity" or "recurrent"/"recurring" meet.
     return word if len(word) <= 4 else word[: max(4, len(word) - 3)]
-
-
-@cache
-def _index() -> list[tuple[str, str, str]]:
-    """(code, description, stems) for every billable code.
-
-    The stems are those of the description and inclusion terms, each preceded by a space
-    (F33.2: " depress disor featu majo psycho recurr seve with"), so that search() finds the codes
-    with a word starting with a query stem by one substring test per code, " seve" in the string.
-    """
-    cm = _cm()
-    rows = []
-    for raw in cm.get_all_codes(with_dots=True):
-        if not cm.is_leaf(raw):
-            continue
-        description = cm.get_description(raw)
-        text = " ".join([description, *cm.get_inclusion_term(raw)])
-        stems = {_stem(w) for w in _words(text)}
-        rows.append((raw, description, "".join(f" {stem}" for stem in sorted(stems))))
-    return rows
 
 
 def search(query: str, limit: int = 10) -> list[CodeInfo]:
@@ -117,7 +172,7 @@ def search(query: str, limit: int = 10) -> list[CodeInfo]:
     stems = {_stem(w) for w in words if len(w) > 2 or w.isdigit()}
     if not stems:
         return []
-    rows = _index()
+    rows = _code_set().index
     for stem in stems:
         needle = f" {stem}"  # stems are [a-z0-9]+: this matches only at the start of a word
         rows = [row for row in rows if needle in row[2]]
