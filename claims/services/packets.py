@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import User
 
-from .. import pdf, tasks
+from .. import tasks
 from ..models import CoverageCase, Denial, Letter, Packet
 from ..selectors import packet_sources
 from .errors import CaseStateError
@@ -56,6 +56,11 @@ def packet_render(*, packet_id: int) -> Packet:
     packet = Packet.objects.select_related("case__patient__user", "denial").get(pk=packet_id)
     if not claimed:
         return packet  # already ready (or failed for good): nothing to do
+    # Imported here: claims.pdf loads WeasyPrint, about 0.9 s of start-up (Pango through cffi)
+    # that web processes and management commands need not pay; workers load it at start
+    # (coverage_guide/celery.py).
+    from .. import pdf
+
     started = time.monotonic()
     data, pages = pdf.render_packet_pdf(packet)
     elapsed_ms = int((time.monotonic() - started) * 1000)
