@@ -34,10 +34,10 @@ staff-code: install
 	DJANGO_DEBUG=1 $(PY) manage.py demo_totp_code
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 test-fast: install
-	$(PY) -m pytest -m "not worker and not pdf and not browser and not slow"
+	$(PY) -m pytest -n auto --dist loadgroup -m "not worker and not pdf and not browser and not slow"
 
 smoke: install
 	$(PY) scripts/smoke.py

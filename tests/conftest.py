@@ -1,11 +1,23 @@
+import gc
+import hashlib
 import os
+import shutil
+import sqlite3
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import django
 import pytest
 import time_machine
+from django.apps import apps
+from django.conf import settings
+from django.db import connections
+from django.db.migrations.loader import MigrationLoader
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from patients import icd10
 from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
 from tests.redis_server import redis_url  # noqa: F401 - a real Redis for tests that ask for it
 
@@ -47,6 +59,114 @@ def pytest_report_header(config):
 
 
 _clock_key = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist with `--dist loadgroup` (`make test`), the browser tests share one xdist
+    worker, and so do the worker tests: one live server and one Chromium at a time, one Redis and
+    one Celery worker, while the rest of the suite runs on the other xdist workers."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        for group in ("browser", "worker"):
+            if item.get_closest_marker(group):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+
+
+def pytest_runtest_teardown(item):
+    """Once a test has loaded the ICD-10-CM code set, take it out of the garbage collector's sight.
+
+    patients/icd10.py loads the code set once per process (`functools.cache`), but that is some
+    400,000 objects which every later full collection would walk again. Frozen, they are never
+    scanned; nothing in them is ever garbage.
+    """
+    loaded = icd10._code_set.cache_info().currsize
+    if loaded > item.config.stash.get(_icd10_frozen_key, 0):
+        item.config.stash[_icd10_frozen_key] = loaded
+        gc.collect()
+        gc.freeze()
+
+
+_icd10_frozen_key = pytest.StashKey[int]()
+
+
+# The migrated SQLite test database, kept as a template. Migrating from nothing costs about 7 s of
+# CPU in every session (in every xdist worker), nearly all of it Django rendering model states,
+# not SQL. So a session that migrates saves the result under .local/test-db/, named by a hash of
+# every migration file; a later session copies the template to its own database (per process:
+# settings_test.py names the file by pid, so concurrent runs never share one), and migrate then
+# finds nothing to do but still runs, as do the post_migrate handlers. Changing, adding or removing
+# a migration changes the hash. --create-db, --no-migrations and PostgreSQL migrate as before.
+def _sqlite_test_database() -> Path | None:
+    """The default test database's file, when it is the only database and a SQLite file."""
+    db = settings.DATABASES["default"]
+    name = db.get("TEST", {}).get("NAME")
+    if len(settings.DATABASES) > 1 or db["ENGINE"] != "django.db.backends.sqlite3":
+        return None
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def _template_database() -> Path | None:
+    """Where the template for the current migrations is kept; None when there can be none."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    if any(list(apps.get_app_config(label).get_models()) for label in loader.unmigrated_apps):
+        return None  # tables made from models, not migrations: the hash would not cover them
+    digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
+    for key, migration in sorted(loader.disk_migrations.items()):
+        digest.update(repr(key).encode())
+        digest.update(Path(sys.modules[type(migration).__module__].__file__).read_bytes())
+    return Path(settings.BASE_DIR) / ".local" / "test-db" / f"{digest.hexdigest()[:16]}.sqlite3"
+
+
+_template_to_save_key = pytest.StashKey[tuple[Path, Path]]()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(
+    request, django_db_modify_db_settings, django_db_createdb, django_db_use_migrations
+):
+    """pytest-django's --reuse-db flag; otherwise True when the template was copied in place."""
+    reuse_db = request.config.getvalue("reuse_db")
+    database = _sqlite_test_database()
+    if reuse_db or django_db_createdb or not django_db_use_migrations or database is None:
+        yield reuse_db
+        return
+    template = _template_database()
+    if template is None:
+        yield False
+        return
+    try:
+        shutil.copyfile(template, database)
+    except FileNotFoundError:  # none yet: this session migrates and saves one
+        request.config.stash[_template_to_save_key] = (database, template)
+        yield False
+        return
+    yield True  # pytest-django then keeps the database: it is a copy, removed here
+    connections.close_all()
+    database.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, request):
+    """pytest-django's, then the freshly migrated database saved as the template (see above)."""
+    database, template = request.config.stash.get(_template_to_save_key, (None, None))
+    if template is not None:
+        template.parent.mkdir(parents=True, exist_ok=True)
+        partial = template.with_name(f"{template.name}.{os.getpid()}.partial")
+        source, target = sqlite3.connect(database), sqlite3.connect(partial)
+        try:
+            source.backup(target)  # a consistent copy, whatever the journal holds
+        finally:
+            source.close()
+            target.close()
+        partial.replace(template)  # atomic: a concurrent session copies a whole file or none
+        for stale in template.parent.glob("*.sqlite3"):
+            if stale != template:
+                stale.unlink(missing_ok=True)
+    return None
 
 
 @pytest.fixture(autouse=True)
