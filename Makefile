@@ -33,11 +33,16 @@ worker: install
 staff-code: install
 	DJANGO_DEBUG=1 $(PY) manage.py demo_totp_code
 
+# Compiled modules are kept (under .local/pycache) even where the environment sets
+# PYTHONDONTWRITEBYTECODE, as these machines do: otherwise every test process compiles the app and
+# rewrites the asserts of every test module again, about 2 s each.
+PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.local/pycache $(PY) -m pytest
+
 test: install
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PYTEST) -n auto --dist loadgroup
 
 test-fast: install
-	$(PY) -m pytest -n auto --dist loadgroup -m "not worker and not pdf and not browser and not slow"
+	$(PYTEST) -n auto --dist loadgroup -m "not worker and not pdf and not browser and not slow"
 
 smoke: install
 	$(PY) scripts/smoke.py
