@@ -27,6 +27,7 @@ PURE_MODULES = {
     "patients.scales",
     "patients.partial_dates",
     "patients.drugs",
+    "patients.adequate_trials",
     "patients.addresses",
 }
 ORM_WRITES = {
