@@ -4,6 +4,8 @@ The real code set takes seconds to build, so these tests give the module a small
 checked is that the file is written, read back by a fresh process state, and rebuilt when unusable.
 """
 
+import functools
+
 import pytest
 
 from patients import icd10
@@ -14,12 +16,17 @@ SMALL = icd10._CodeSet(
 )
 
 
+def _fresh_process_state(monkeypatch):
+    """An empty in-memory cache for this test; the process's loaded code set is put back after
+    it (clearing that one would make the next test reload the file)."""
+    monkeypatch.setattr(icd10, "_code_set", functools.cache(icd10._code_set.__wrapped__))
+
+
 @pytest.fixture
 def cache_dir(settings, tmp_path, monkeypatch):
     settings.ICD10_CACHE_DIR = tmp_path / "cache"
-    icd10._code_set.cache_clear()
-    yield settings.ICD10_CACHE_DIR
-    icd10._code_set.cache_clear()  # later tests load the real code set again (from its file)
+    _fresh_process_state(monkeypatch)
+    return settings.ICD10_CACHE_DIR
 
 
 def _builds(monkeypatch, code_set):
@@ -39,7 +46,7 @@ def test_the_code_set_is_built_once_and_then_read_from_its_file(cache_dir, monke
     assert calls == [1]
     assert [path.name for path in cache_dir.iterdir()] == [icd10._cache_file().name]
 
-    icd10._code_set.cache_clear()  # as in a new process
+    _fresh_process_state(monkeypatch)  # as in a new process
     calls = _builds(monkeypatch, icd10._CodeSet(codes={}, index=[]))
 
     assert icd10.lookup("F33") == icd10.CodeInfo("F33", SMALL.codes["F33"][0], billable=False)
@@ -54,7 +61,7 @@ def test_an_unreadable_cache_file_is_rebuilt(cache_dir, monkeypatch):
 
     assert icd10.lookup("F33.2") is not None
     assert calls == [1]
-    icd10._code_set.cache_clear()
+    _fresh_process_state(monkeypatch)
     _builds(monkeypatch, icd10._CodeSet(codes={}, index=[]))
     assert icd10.lookup("F33.2") is not None  # the rewritten file is whole
 
@@ -65,12 +72,10 @@ def test_a_cache_directory_that_cannot_be_written_still_gives_answers(
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     settings.ICD10_CACHE_DIR = blocker / "cache"  # mkdir fails: the parent is a file
-    icd10._code_set.cache_clear()
-    try:
-        _builds(monkeypatch, SMALL)
-        assert icd10.lookup("F33.2") is not None
-    finally:
-        icd10._code_set.cache_clear()
+    _fresh_process_state(monkeypatch)
+    _builds(monkeypatch, SMALL)
+
+    assert icd10.lookup("F33.2") is not None
 
 
 def test_upgrading_the_package_means_a_new_cache_file(cache_dir, monkeypatch):
