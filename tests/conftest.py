@@ -4,6 +4,8 @@ import os
 import shutil
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -172,6 +174,21 @@ def django_db_setup(django_db_setup, request):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def rolled_back(db):
+    """`with rolled_back():` undoes every database write made inside it, as if what it wraps had
+    a test of its own; for sweeps that check many pages against one set of records (building the
+    records once per page was a third of the fast suite's time)."""
+
+    @contextmanager
+    def rollback() -> Iterator[None]:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+
+    return rollback
 
 
 @pytest.fixture

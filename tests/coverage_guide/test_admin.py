@@ -20,9 +20,14 @@ def test_every_model_is_registered(model):
     assert model in admin.site._registry
 
 
-@pytest.mark.parametrize("model", APP_MODELS, ids=lambda m: m._meta.label)
-def test_admin_pages_render_for_a_superuser(admin_client, owner, model):
+def test_admin_pages_render_for_a_superuser(admin_client, owner, subtests, rolled_back):
     world = build_patient_world(owner)
+    for model in APP_MODELS:
+        with subtests.test(model._meta.label), rolled_back():
+            _check_admin_pages(admin_client, model, world)
+
+
+def _check_admin_pages(admin_client, model, world):
     model_admin = admin.site._registry[model]
     info = (model._meta.app_label, model._meta.model_name)
 
