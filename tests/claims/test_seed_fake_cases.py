@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from claims.deadlines import decision_due
 from claims.management.commands.seed_fake_cases import ICD10_DESCRIPTIONS
 from claims.models import (
     Appeal,
@@ -60,8 +61,31 @@ def test_it_seeds_consistent_fake_records(db, settings):
     denied = PriorAuthorizationRequest.objects.filter(decision="denied")
     assert Denial.objects.count() == denied.count()
     assert Appeal.objects.count() <= 2 * Denial.objects.count()
-    with_requests = CoverageCase.objects.filter(pa_requests__isnull=False).distinct()
-    assert Deadline.objects.values("case").distinct().count() == with_requests.count()
+    # Deadlines only where a request was made; a decision clock wherever the plan type has one
+    # (decision_due gives none for, e.g., Original Medicare: the seed's draws may give such a plan).
+    with_requests = set(
+        CoverageCase.objects.filter(pa_requests__isnull=False).values_list("pk", flat=True)
+    )
+    with_deadlines = set(Deadline.objects.values_list("case", flat=True))
+    assert with_deadlines <= with_requests
+    clocked = set()
+    for request in PriorAuthorizationRequest.objects.exclude(submitted_on=None).select_related(
+        "case__policy"
+    ):
+        policy = request.case.policy
+        clock = decision_due(
+            plan_type=policy.plan_type if policy else "",
+            submitted_on=request.submitted_on,
+            expedited=request.urgency == PriorAuthorizationRequest.Urgency.EXPEDITED,
+            treatment=request.case.treatment,
+            benefit=policy.treatment_benefit if policy else "unknown",
+        )
+        if clock is not None:
+            clocked.add(request.case_id)
+    assert clocked
+    assert clocked <= set(
+        Deadline.objects.filter(kind=Deadline.Kind.DECISION_DUE).values_list("case", flat=True)
+    )
     assert ReviewEvent.objects.filter(to_status="submitted").count() == (
         CoverageCase.objects.exclude(review_status="not_shared").count()
     )
