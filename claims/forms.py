@@ -12,9 +12,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from patients.forms import DiagnosisForm, InsurancePolicyForm, ProviderForm, TreatmentTrialForm
 from patients.models import Clinic, InsurancePolicy, Provider, SymptomScore
+from patients.scales import ANSWERS, SELF_HARM_ITEM, Questionnaire, needs_safety_response
 
 from .guidance import INSURER_QUESTIONS
 from .models import (
@@ -153,6 +155,9 @@ class InsurerCallForm(OnceForm, forms.ModelForm):
 
 
 class SymptomScoreForm(OnceForm, forms.ModelForm):
+    """A total, for the scales a clinician gives (MADRS, HAM-D, PCL-5, QIDS) or a score from a
+    paper form: with its date and who gave it."""
+
     class Meta:
         model = SymptomScore
         fields = [
@@ -161,8 +166,76 @@ class SymptomScoreForm(OnceForm, forms.ModelForm):
             "taken_on",
             "total",
             "administered_by_clinician",
+            "given_by",
         ]
         widgets = {"taken_on": DATE}
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        if (
+            cleaned.get("instrument") == SymptomScore.Instrument.OTHER
+            and not cleaned.get("instrument_other", "").strip()
+        ):
+            self.add_error("instrument_other", _("Please say which questionnaire."))
+        # MADRS and HAM-D are rated by a clinician by design (DOMAIN.md §5).
+        by_clinician = cleaned.get("administered_by_clinician") or cleaned.get("instrument") in (
+            SymptomScore.Instrument.MADRS,
+            SymptomScore.Instrument.HAMD17,
+        )
+        if by_clinician and not cleaned.get("given_by", "").strip():
+            self.add_error("given_by", _("Please say who gave it: the clinician or the clinic."))
+        if by_clinician:
+            cleaned["administered_by_clinician"] = True
+        return cleaned
+
+
+class QuestionnaireForm(OnceForm):
+    """A PHQ-9 or GAD-7 answered item by item (patients.scales): every item is required, and a
+    refused form keeps every answer given."""
+
+    def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        for n, text in enumerate(questionnaire.items, start=1):
+            self.fields[f"item_{n}"] = forms.TypedChoiceField(
+                label=text,
+                choices=ANSWERS,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Please choose an answer.")},
+            )
+
+    def items(self) -> list[forms.BoundField]:
+        return [self[f"item_{n}"] for n in range(1, len(self.questionnaire.items) + 1)]
+
+    def clean(self):
+        super().clean()
+        missing = sum(1 for field in self.items() if field.name not in self.cleaned_data)
+        if missing:
+            raise forms.ValidationError(
+                ngettext(
+                    "%(n)d question has no answer yet. Your other answers are kept.",
+                    "%(n)d questions have no answer yet. Your other answers are kept.",
+                    missing,
+                )
+                % {"n": missing},
+                code="incomplete",
+            )
+        return self.cleaned_data
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data[field.name] for field in self.items()]
+
+    def self_harm_answered(self) -> bool:
+        """PHQ-9 item 9 answered above zero in what was posted, valid form or not: the crisis
+        resources are shown at once, even on a form sent back for a missing answer."""
+        if not self.is_bound or self.questionnaire.instrument != "phq9":
+            return False
+        raw = self.data.get(f"item_{SELF_HARM_ITEM}", "")
+        answer = int(raw) if raw in {"0", "1", "2", "3"} else None
+        answers = [None] * (SELF_HARM_ITEM - 1) + [answer]
+        return needs_safety_response(self.questionnaire.instrument, answers)
 
 
 class ReferralForm(OnceForm, forms.ModelForm):

@@ -1,6 +1,9 @@
 """The packet's timeline figure: each treatment trial as a labelled bar on a year axis, with its
-outcome written out beside it, and each symptom score as a dot with its value, one row per
-questionnaire. Plain SVG drawn here (WeasyPrint renders inline SVG); every label is escaped.
+outcome written out beside it, and each questionnaire as a row of its scores over time: a dot
+with its value for each score, higher in the row for a higher score (0 at the row's foot, the
+scale's maximum at its head), joined by a line, and the change from the first score to the latest
+beside the name (patients.scales.percent_change). Plain SVG drawn here (WeasyPrint renders inline
+SVG, and so does the browser on step 2); every label is escaped.
 
 Pure: plain records in, a string out, no queries. Outcomes are written, not only coloured, because
 packets are often faxed in black and white. Text widths are estimated (DejaVu Sans averages about
@@ -13,7 +16,7 @@ from datetime import date
 
 from django.utils.html import escape
 
-from patients.scales import SCALES
+from patients.scales import SCALES, percent_change
 
 WIDTH = 672  # 7 in at 96 px/in: the packet's text width (the template also scales it to fit)
 LABEL_W = 200  # the left column: what each row is
@@ -24,7 +27,9 @@ LINE_H = 12
 AXIS_H = 24  # year labels above the first row
 ROW_H = 28  # room for a label of two lines; a row with a longer one grows
 LABEL_LINES = 3
-SCORE_ROW_H = 36  # a dot with values above and below it
+SCORE_ROW_H = 64  # a line of scores, with values above and below its dots
+SCORE_PAD_TOP = 16  # room for a value above a dot at the scale's maximum
+SCORE_PAD_BOTTOM = 14  # and below one at 0
 BAR_H = 12
 BAR_COLORS = {
     "no_response": "#b3261e",
@@ -103,6 +108,16 @@ def trial_label(trial) -> str:
 
 def trial_outcome(trial) -> str:
     return trial.get_response_display() if trial.response else "Outcome not recorded"
+
+
+def score_change(row_scores) -> str:
+    """ "Since first: -57%": the latest score's change from the first (scores in date order)."""
+    if len(row_scores) < 2:
+        return ""
+    change = percent_change(row_scores[0].total, row_scores[-1].total)
+    if change is None:
+        return ""
+    return f"Since first: {change:+.0f}%".replace("-", "\u2212")
 
 
 def score_row_label(score) -> str:
@@ -222,19 +237,40 @@ def trials_timeline_svg(trials, scores, *, today: date) -> str:
         parts.append(_text(at, middle, lines, anchor=anchor, fill=fill, backdrop=backdrop))
 
     for n, (row_label, row_scores) in enumerate(instruments.items()):
-        middle = tops[len(dated) + n] + SCORE_ROW_H / 2
-        parts.append(_text(PAD, middle, _wrap(row_label, LABEL_W - 2 * PAD, 2), fill="#222"))
-        placed = [(x(s.taken_on), str(s.total)) for s in row_scores]
-        for (px, value), lane in zip(placed, _value_lanes(placed), strict=True):
-            parts.append(f'<circle cx="{px:.1f}" cy="{middle:.1f}" r="3.5" fill="#1565c0"/>')
+        row = len(dated) + n
+        top = tops[row]
+        label = _wrap(row_label, LABEL_W - 2 * PAD, 2)
+        change = score_change(row_scores)
+        parts.append(
+            _text(PAD, top + SCORE_ROW_H / 2, [*label, *([change] if change else [])], fill="#222")
+        )
+        scale = SCALES.get(row_scores[0].instrument)
+        ceiling = scale.total_max if scale else max(max(s.total for s in row_scores), 1)
+        foot, head = top + SCORE_ROW_H - SCORE_PAD_BOTTOM, top + SCORE_PAD_TOP
+        parts.append(
+            f'<line x1="{plot_left}" y1="{foot:.1f}" x2="{plot_right}" y2="{foot:.1f}" '
+            'stroke="#999" stroke-width="0.5"/>'
+        )
+        placed = [
+            (x(s.taken_on), foot - (foot - head) * min(s.total, ceiling) / ceiling, str(s.total))
+            for s in row_scores
+        ]
+        if len(placed) > 1:
+            line = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in placed)
+            parts.append(
+                f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="1.5"/>'
+            )
+        lanes = _value_lanes([(px, value) for px, _, value in placed])
+        for (px, py, value), lane in zip(placed, lanes, strict=True):
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="#1565c0"/>')
             offset = -10 if lane == 0 else 10
             parts.append(
                 _text(
                     px,
-                    middle + offset,
+                    py + offset,
                     [value],
                     anchor="middle",
-                    backdrop=_row_fill(len(dated) + n),
+                    backdrop=_row_fill(row),
                     fill="#111",
                     font_weight="bold",
                 )

@@ -34,6 +34,23 @@ urlpatterns = [
         views.score_delete,
         name="score_delete",
     ),
+    path(
+        case + "history/questionnaires/phq-9/",
+        views.questionnaire,
+        {"instrument": "phq9"},
+        name="questionnaire_phq9",
+    ),
+    path(
+        case + "history/questionnaires/gad-7/",
+        views.questionnaire,
+        {"instrument": "gad7"},
+        name="questionnaire_gad7",
+    ),
+    path(
+        case + "history/scores/<uuid:symptomscore_id>/",
+        views.score_result,
+        name="score_result",
+    ),
     path(case + "referral/", views.step_referral, name="step_referral"),
     path(case + "documents/", views.step_documents, name="step_documents"),
     path(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import icd10
-from .scales import SCALES
+from .scales import SCALES, SELF_HARM_ITEM
 from .validators import validate_icd10_code, validate_npi
 
 
@@ -701,6 +701,37 @@ class TreatmentTrial(PublicIdModel):
         return f"{self.drug_generic or self.name_as_entered}{dose}"
 
 
+def _item_answers_within_scale() -> models.Q:
+    """No answers, or exactly the scale's number of items, each from 0 to its item maximum
+    (patients.scales). A key that is missing fails `isnull=False`, so a short list is refused,
+    and the key one past the last must be missing, so a long one is too."""
+    per_scale = []
+    for key, scale in SCALES.items():
+        if scale.items is None or scale.item_max is None:
+            per_scale.append(~models.Q(instrument=key))
+            continue
+        each = models.Q(**{f"item_answers__{scale.items}__isnull": True})
+        for n in range(scale.items):
+            each &= models.Q(
+                **{
+                    f"item_answers__{n}__isnull": False,
+                    f"item_answers__{n}__gte": 0,
+                    f"item_answers__{n}__lte": scale.item_max,
+                }
+            )
+        per_scale.append(~models.Q(instrument=key) | each)
+    return models.Q(item_answers__isnull=True) | models.Q(*per_scale)
+
+
+def _safety_flag_matches_item_9() -> models.Q:
+    """The flag is set exactly when PHQ-9 answers hold item 9 above zero."""
+    item_9 = f"item_answers__{SELF_HARM_ITEM - 1}"
+    # isnull=False (has the key) is never NULL, so no answers at all count as not flagged
+    # rather than leaving the check undecided (a CHECK passes on NULL).
+    flagged = models.Q(instrument="phq9", **{f"{item_9}__isnull": False, f"{item_9}__gt": 0})
+    return (models.Q(safety_flag=True) & flagged) | (models.Q(safety_flag=False) & ~flagged)
+
+
 class SymptomScore(PublicIdModel):
     """A symptom questionnaire result (PHQ-9, GAD-7…), with the answers if filled in the app."""
 
@@ -719,8 +750,23 @@ class SymptomScore(PublicIdModel):
     instrument_other = models.CharField(_("questionnaire name"), max_length=100, blank=True)
     taken_on = models.DateField(_("date"))
     total = models.PositiveSmallIntegerField(_("total score"))
+    # The answers, item by item, when the patient filled the questionnaire in here (PHQ-9,
+    # GAD-7): a list of integers in the scale's item range (constraint below).
     item_answers = models.JSONField(_("answers"), null=True, blank=True, editable=False)
     administered_by_clinician = models.BooleanField(_("scored by a clinician"), default=False)
+    given_by = models.CharField(
+        _("who gave it"),
+        max_length=200,
+        blank=True,
+        help_text=_("The clinician or clinic, for example: Dr. Lee, Lakeside Psychiatry."),
+    )
+    # PHQ-9 item 9 above zero (patients.scales.needs_safety_response; DOMAIN.md §5 asks for the
+    # item 9 flag to be stored). Set by the service from the answers; a constraint keeps the two
+    # in agreement. Never shown in list views.
+    safety_flag = models.BooleanField(_("crisis resources shown"), default=False, editable=False)
+    safety_acknowledged_at = models.DateTimeField(
+        _("crisis resources acknowledged"), null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords(user_db_constraint=False)
 
@@ -737,7 +783,21 @@ class SymptomScore(PublicIdModel):
                 ),
                 name="score_total_within_scale",
                 violation_error_message=_("This total is higher than the questionnaire allows."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=_item_answers_within_scale(),
+                name="score_item_answers_within_scale",
+                violation_error_message=_("An answer is outside the questionnaire's range."),
+            ),
+            models.CheckConstraint(
+                condition=_safety_flag_matches_item_9(),
+                name="score_safety_flag_matches_item_9",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(safety_acknowledged_at__isnull=True)
+                | models.Q(safety_flag=True),
+                name="score_acknowledged_only_if_flagged",
+            ),
         ]
 
     def __str__(self) -> str:

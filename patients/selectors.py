@@ -1,9 +1,12 @@
 """Reads for the patients app."""
 
-from django.db.models import Q
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Patient, User
+from .models import Patient, SymptomScore, User
+from .scales import SAFETY_WINDOW
 
 
 def clinic_staff_case_q(user: User, *, to_case: str = "") -> Q:
@@ -24,3 +27,25 @@ def get_patient_for_user(user: User) -> Patient:
         return Patient.objects.get(user=user, user__role=User.Role.PATIENT)
     except Patient.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def recent_safety_flags(*, now: datetime) -> QuerySet[SymptomScore]:
+    """Answers that called for the crisis resources (PHQ-9 item 9 above zero) within
+    patients.scales.SAFETY_WINDOW of `now`, newest first: the same rule as
+    scales.safety_window_open, in SQL."""
+    return SymptomScore.objects.filter(
+        safety_flag=True, created_at__gt=now - SAFETY_WINDOW, created_at__lte=now
+    ).order_by("-created_at")
+
+
+def safety_alert_for(patient: Patient, *, now: datetime) -> SymptomScore | None:
+    """The patient's most recent answer that still shows the crisis resources, if any."""
+    return recent_safety_flags(now=now).filter(patient=patient).first()
+
+
+def shares_with_a_clinic(patient: Patient) -> bool:
+    """Whether any of the patient's cases is shared with a clinic, with consent recorded: its
+    staff then see the queue's safety flag. (Lookups on the relation claims adds, as above.)"""
+    return Patient.objects.filter(
+        pk=patient.pk, cases__clinic__isnull=False, cases__clinic_consent_at__isnull=False
+    ).exists()

@@ -37,7 +37,7 @@ from .models import (
     TreatmentTrial,
     User,
 )
-from .scales import SCALES
+from .scales import SCALES, IncompleteAnswers, needs_safety_response, score_answers
 
 # Bump when the text of templates/patients/terms.html or privacy.html changes materially.
 TERMS_VERSION = "2026-11-29"
@@ -218,19 +218,20 @@ def symptom_score_record(
     item_answers: list[int] | None = None,
     instrument_other: str = "",
     administered_by_clinician: bool = False,
+    given_by: str = "",
 ) -> SymptomScore:
-    """Record a questionnaire result: a total, or the item answers (the total is their sum)."""
+    """Record a questionnaire result: a total, or the item answers (the total is their sum, and
+    PHQ-9 item 9 above zero sets the safety flag: patients.scales.needs_safety_response)."""
     scale = SCALES.get(instrument)
     if item_answers is not None:
         if scale is None or scale.items is None or scale.item_max is None:
             raise ValidationError(_("This questionnaire can only be recorded as a total."))
-        if len(item_answers) != scale.items or any(
-            not isinstance(a, int) or not 0 <= a <= scale.item_max for a in item_answers
-        ):
+        try:
+            total = score_answers(instrument, item_answers)
+        except IncompleteAnswers as exc:
             raise ValidationError(
                 _("Please answer all %(n)s questions.") % {"n": scale.items}, code="items"
-            )
-        total = sum(item_answers)
+            ) from exc
     if total is None:
         raise ValidationError({"total": _("Please enter the total score.")})
     if scale and not 0 <= total <= scale.total_max:
@@ -248,9 +249,22 @@ def symptom_score_record(
         total=total,
         item_answers=item_answers,
         administered_by_clinician=administered_by_clinician,
+        given_by=given_by,
+        safety_flag=needs_safety_response(instrument, item_answers),
     )
     score.full_clean()
     score.save()
+    return score
+
+
+@transaction.atomic
+def safety_acknowledge(*, score: SymptomScore) -> SymptomScore:
+    """Record that the patient read the crisis resources shown for this answer. Once: a second
+    press keeps the first time. Nothing about it is logged or sent anywhere."""
+    SymptomScore.objects.filter(
+        pk=score.pk, safety_flag=True, safety_acknowledged_at__isnull=True
+    ).update(safety_acknowledged_at=timezone.now())
+    score.refresh_from_db(fields=["safety_acknowledged_at"])
     return score
 
 

@@ -52,4 +52,9 @@ urlpatterns = [
     path("deleted/", views.account_deleted, name="account_deleted"),
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "scores/<uuid:symptomscore_id>/acknowledge/",
+        views.safety_acknowledge,
+        name="safety_acknowledge",
+    ),
 ]

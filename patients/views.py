@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import services
 from .decorators import patient_required, restored_post, staff_required
 from .forms import DeleteAccountForm, PatientProfileForm, SignUpForm, TwoFactorSetupForm
+from .models import SymptomScore
 from .selectors import get_patient_for_user
 
 
@@ -162,3 +163,23 @@ def _authenticator_setup(device: TOTPDevice) -> dict[str, str]:
         "qr_code": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
+
+
+@patient_required
+@require_POST
+def safety_acknowledge(request, symptomscore_id):
+    """The patient read the crisis resources shown for one of their answers: record when, then
+    go back to the page they were on (their own pages only)."""
+    patient = get_patient_for_user(request.user)
+    try:
+        score = patient.symptom_scores.get(public_id=symptomscore_id, safety_flag=True)
+    except SymptomScore.DoesNotExist as exc:
+        raise Http404 from exc
+    services.safety_acknowledge(score=score)
+    messages.success(request, _("Thank you. These numbers stay on your dashboard for two weeks."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = settings.LOGIN_REDIRECT_URL
+    return redirect(back)

@@ -38,7 +38,15 @@ from .base import (
     error_text,
     table,
 )
-from .queue import REVIEW_PRIORITY, DeadlineFilter, DecisionFilter, StepFilter, next_due
+from .queue import (
+    REVIEW_PRIORITY,
+    DeadlineFilter,
+    DecisionFilter,
+    SafetyFilter,
+    StepFilter,
+    next_due,
+    safety_flag,
+)
 
 
 class CallInline(ReadOnlyInline):
@@ -139,6 +147,7 @@ class CoverageCaseAdmin(ScopedAdmin):
     case_path = "pk"
     list_display = [
         "case_link",
+        "safety",
         "patient_name",
         "date_of_birth",
         "treatment",
@@ -151,6 +160,7 @@ class CoverageCaseAdmin(ScopedAdmin):
     ]
     list_display_links = ["case_link"]
     list_filter = [
+        SafetyFilter,
         "review_status",
         StepFilter,
         "treatment",
@@ -213,6 +223,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         return with_step_states(super().get_queryset(request)).annotate(
             latest_decision=Subquery(newest_request.values("decision")[:1]),
             next_due=next_due(),
+            safety_flag=safety_flag(),
             packet_status=Subquery(
                 Packet.objects.filter(
                     case=OuterRef("pk"),
@@ -245,6 +256,17 @@ class CoverageCaseAdmin(ScopedAdmin):
     @admin.display(description=_("case"), ordering="created_at")
     def case_link(self, obj):
         return str(obj.public_id)[:8]
+
+    @admin.display(description=_("safety"), ordering="-safety_flag")
+    def safety(self, obj):
+        # The fact only, never the answer: list views carry no item detail (issue 13).
+        if not obj.safety_flag:
+            return "—"
+        return format_html(
+            '<span class="safety-flag" title="{}"><span aria-hidden="true">⚠ </span>{}</span>',
+            _("Crisis resources were shown to this patient in the last 14 days."),
+            _("Safety flag"),
+        )
 
     @admin.display(description=_("patient"), ordering="patient__legal_last_name")
     def patient_name(self, obj):
@@ -340,10 +362,23 @@ class CoverageCaseAdmin(ScopedAdmin):
 
     @admin.display(description=_("symptom scores"))
     def symptom_scores(self, obj):
+        def shown(s):
+            if not s.safety_flag:
+                return ""
+            if s.safety_acknowledged_at:
+                return _("yes, read by the patient %(when)s") % {
+                    "when": date_format(
+                        timezone.localtime(s.safety_acknowledged_at), "SHORT_DATETIME_FORMAT"
+                    )
+                }
+            return _("yes, not yet read")
+
         return table(
-            [_("Questionnaire"), _("Date"), _("Total")],
-            [[s.get_instrument_display(), s.taken_on, s.total]
-             for s in obj.patient.symptom_scores.all()],
+            [_("Questionnaire"), _("Date"), _("Total"), _("Given by"),
+             _("Crisis resources shown")],
+            [[s.get_instrument_display(), s.taken_on, s.total,
+              s.given_by or (_("clinician") if s.administered_by_clinician else _("patient")),
+              shown(s)] for s in obj.patient.symptom_scores.all()],
         )  # fmt: skip
 
     @admin.display(description=_("access log"))

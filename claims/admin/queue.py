@@ -4,9 +4,11 @@ queries for 10 or 10,000 cases)."""
 from datetime import timedelta
 
 from django.contrib import admin
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from patients.selectors import recent_safety_flags
 
 from ..models import (
     CoverageCase,
@@ -86,3 +88,20 @@ def next_due() -> Subquery:
         .order_by("due_on")
         .values("due_on")[:1]
     )
+
+
+def safety_flag() -> Exists:
+    """The case's patient answered PHQ-9 item 9 above zero within the last 14 days
+    (patients.selectors.recent_safety_flags): the queue's safety flag."""
+    return Exists(recent_safety_flags(now=timezone.now()).filter(patient=OuterRef("patient")))
+
+
+class SafetyFilter(admin.SimpleListFilter):
+    title = _("safety flag")
+    parameter_name = "safety"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("crisis resources shown in the last 14 days"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(safety_flag=True) if self.value() == "yes" else queryset

@@ -44,6 +44,7 @@ from .records import (
     insurer_call_delete,
     insurer_call_save,
     pa_request_record_decision,
+    questionnaire_record,
     referral_provider_add,
     treatment_request_save,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "history_diagnosis_save",
     "history_record_delete",
     "history_score_record",
+    "questionnaire_record",
     "history_trial_save",
     "insurer_call_delete",
     "insurer_call_save",

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients import services as patient_services
@@ -76,8 +77,10 @@ def history_score_record(
     item_answers: list[int] | None = None,
     instrument_other: str = "",
     administered_by_clinician: bool = False,
+    given_by: str = "",
 ) -> SymptomScore:
-    """Record a questionnaire result (patients.services.symptom_score_record)."""
+    """Record a questionnaire result (patients.services.symptom_score_record): a total, or the
+    answers to a questionnaire the patient filled in here."""
     score = patient_services.symptom_score_record(
         patient=patient,
         instrument=instrument,
@@ -86,9 +89,21 @@ def history_score_record(
         item_answers=item_answers,
         instrument_other=instrument_other,
         administered_by_clinician=administered_by_clinician,
+        given_by=given_by,
     )
     approvals_withdraw_if_stale(patient=patient)
     return score
+
+
+@transaction.atomic
+def questionnaire_record(*, patient: Patient, instrument: str, answers: list[int]) -> SymptomScore:
+    """A questionnaire the patient filled in here, item by item (PHQ-9, GAD-7), dated today."""
+    return history_score_record(
+        patient=patient,
+        instrument=instrument,
+        taken_on=timezone.localdate(),
+        item_answers=answers,
+    )
 
 
 @transaction.atomic

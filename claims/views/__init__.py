@@ -4,11 +4,13 @@ patient posted (or the one kept while their session had expired), call a service
 - base: what every view shares (the case, the posted form, where to go after a save);
 - cases: dashboard, new case, overview, financing;
 - steps: the six steps and their records;
-- files: letters, packets and the authorized downloads.
+- files: letters, packets and the authorized downloads;
+- questionnaires: the PHQ-9 and GAD-7 filled in here, and the result with its safety response.
 """
 
 from .cases import case_overview, case_start, dashboard, financing
 from .files import document_download, letter_edit, packet_create, packet_download, packet_status
+from .questionnaires import questionnaire, score_result
 from .steps import (
     call_delete,
     deadline_letter_date,
@@ -40,7 +42,9 @@ __all__ = [
     "packet_download",
     "packet_status",
     "question_script",
+    "questionnaire",
     "score_delete",
+    "score_result",
     "step_appeal",
     "step_documents",
     "step_history",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.decorators import patient_required
+from patients.selectors import safety_alert_for, shares_with_a_clinic
 
 from .. import guidance, services
 from ..forms import (
@@ -56,7 +57,14 @@ def dashboard(request):
                 "clinic_note": _clinic_note(case),
             }
         )
-    context = {"rows": rows, "patient": request.user.patient}
+    patient = request.user.patient
+    context = {
+        "rows": rows,
+        "patient": patient,
+        # Crisis resources stay here for two weeks after PHQ-9 item 9 above zero (issue 13).
+        "safety_alert": safety_alert_for(patient, now=timezone.now()),
+        "shared": shares_with_a_clinic(patient),
+    }
     return render(request, "claims/dashboard.html", context)
 
 

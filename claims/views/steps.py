@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,7 @@ from patients import icd10
 from patients.decorators import patient_required
 from patients.models import TreatmentTrial
 
-from .. import guidance, services
+from .. import guidance, services, timeline
 from ..forms import (
     AppealForm,
     DeadlineLetterDateForm,
@@ -164,12 +165,14 @@ def step_history(request, coveragecase_id):
                     taken_on=form.cleaned_data["taken_on"],
                     total=form.cleaned_data["total"],
                     administered_by_clinician=form.cleaned_data["administered_by_clinician"],
+                    given_by=form.cleaned_data["given_by"],
                 )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return saved(request, case, "history")
     query = request.GET.get("q", "").strip()
+    trials, scores = list(patient.treatment_trials.all()), list(patient.symptom_scores.all())
     return step_page(
         request,
         case,
@@ -178,8 +181,12 @@ def step_history(request, coveragecase_id):
         {
             "forms": forms,
             "diagnoses": patient.diagnoses.all(),
-            "trials": patient.treatment_trials.all(),
-            "scores": patient.symptom_scores.all(),
+            "trials": trials,
+            "scores": scores,
+            # Scores over time, with the trials they followed (the packet's figure).
+            "timeline_svg": timeline.trials_timeline_svg(trials, scores, today=timezone.localdate())
+            if scores
+            else "",
             "editing_diagnosis": diagnosis,
             "editing_trial": trial,
             "query": query,
