@@ -1,0 +1,143 @@
+"""In a real browser (issue 13, "Done when"): a patient answers the PHQ-9 with item 9 = 1 and sees
+the crisis resources at once, acknowledges them, finds them on the dashboard; the clinic's
+reviewer sees the safety flag in the queue and asks for changes, which emails the patient. Every
+email sent carries no detail of the answers. Screenshots at 1280 and 375 px go to
+.local/screenshots/ for a person to look at."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from claims import services as claim_services
+from tests.conftest import otp_force_login
+from tests.factories import PASSWORD, SharedCaseFactory, StaffFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(settings.BASE_DIR) / ".local" / "screenshots"
+TELLING = ["988", "crisis", "safety", "harm", "dead", "suicid", "phq", "item"]
+
+
+@pytest.fixture
+def case(db):
+    patient = UserFactory(email="sam@example.com").patient
+    return SharedCaseFactory(patient=patient)
+
+
+@pytest.fixture
+def reviewer_cookie(case):
+    """A reviewer of the case's clinic, signed in with a second factor (as admin requires): the
+    session cookie, made with the test client before the browser starts."""
+    staff = StaffFactory(email="reviewer@clinic.example.com")
+    case.clinic.staff.add(staff)
+    staff.groups.add(Group.objects.get(name=claim_services.REVIEWER_GROUP))
+    client = Client()
+    otp_force_login(client, staff)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+# Requested last, as in tests/claims/test_browser_request.py.
+@pytest.fixture
+def page(monkeypatch):
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is required (apt-get install chromium)")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_item_9_shows_help_then_the_dashboard_and_queue_flags_and_no_email_tells(
+    live_server, case, mailoutbox, reviewer_cookie, page
+):
+    url = live_server.url
+    page.goto(url + reverse("patients:login"))
+    page.fill("input[name=username]", "sam@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("[name=submit]").click()
+
+    # The PHQ-9 from step 2, item by item: 1 for every item, item 9 included.
+    page.goto(url + reverse("claims:step_history", args=[case.public_id]))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Fill in the PHQ-9 (depression)").click()
+    _shot(page, "questionnaire")
+    for n in range(1, 10):
+        page.locator(f"#q-{n}").get_by_label("Several days").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save my answers").click()
+
+    # At once, on the page after saving.
+    alert = page.get_by_role("alert").filter(has_text="988")
+    assert alert.is_visible()
+    for words in ["call or text 988", "988lifeline.org", "call 911 or go to the nearest",
+                  "cannot respond to emergencies"]:  # fmt: skip
+        assert words in alert.inner_text(), words
+    assert "Total: 9 of 27" in page.inner_text("main")
+    _shot(page, "safety-message")
+    with page.expect_navigation():
+        alert.get_by_role("button", name="I have read this").click()
+    assert "You read this on" in page.inner_text("main")
+
+    # Then on the dashboard.
+    page.goto(url + reverse("claims:dashboard"))
+    flag = page.locator("#safety-message")
+    assert flag.is_visible()
+    assert "988" in flag.inner_text()
+    _shot(page, "dashboard-flag")
+
+    # Then in the clinic's queue, as words a screen reader reads.
+    page.context.clear_cookies()
+    host = url.split("://", 1)[1].split(":")[0]
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": reviewer_cookie,
+                "domain": host,
+                "path": "/",
+            }
+        ]
+    )
+    page.goto(url + reverse("admin:claims_coveragecase_changelist"))
+    row = page.locator("#result_list tbody tr").filter(has_text=str(case.public_id)[:8])
+    assert row.get_by_text("Safety flag").is_visible()
+    assert "Several days" not in page.inner_text("body")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SHOTS / "admin-queue-1280.png"), full_page=True)
+
+    # The reviewer asks for changes: the patient gets an email.
+    row.locator("input[name=_selected_action]").check()
+    page.select_option("select[name=action]", "request_changes")
+    with page.expect_navigation():
+        page.locator("button[name=index]").click()
+    page.fill("textarea[name=note]", "Please add a photo of your insurance card.")
+    with page.expect_navigation():
+        page.locator("input[type=submit][value='Send to the patient']").click()
+
+    assert mailoutbox, "the flow sends the patient an email"
+    for message in mailoutbox:
+        text = " ".join([message.subject, message.body, *(b for b, _ in message.alternatives)])
+        for word in TELLING:
+            assert word not in text.lower(), (word, message.subject)
