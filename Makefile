@@ -42,7 +42,7 @@ test: install
 	$(PYTEST) -n auto --dist loadgroup
 
 test-fast: install
-	$(PYTEST) -n auto --dist loadgroup -m "not worker and not pdf and not browser and not slow"
+	$(PYTEST) -n auto --dist worksteal -m "not worker and not pdf and not browser and not slow"
 
 smoke: install
 	$(PY) scripts/smoke.py

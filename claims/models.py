@@ -3,8 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from patients.history import HistoricalRecords
 from patients.models import (
     AppendOnlyModel,
     Clinic,

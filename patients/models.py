@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from . import icd10
+from .history import HistoricalRecords
 from .scales import SCALES, SELF_HARM_ITEM
 from .validators import validate_icd10_code, validate_npi
 

@@ -14,7 +14,7 @@ from django.utils import translation
 from PIL import Image
 from pypdf import PdfReader
 
-from claims import pdf, services
+from claims import services
 from claims.models import Packet, SupportingDocument
 from claims.tasks import render_packet
 from patients.models import AccessLog
@@ -36,6 +36,15 @@ def _png_upload():
     buffer = io.BytesIO()
     Image.new("RGB", (400, 300), "white").save(buffer, "PNG")
     return SimpleUploadedFile("card.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def pdf():
+    """claims.pdf, imported by the tests that need it: loading WeasyPrint costs about a second
+    per process, which the fast suite (`-m "not pdf"`) need not pay at collection."""
+    from claims import pdf
+
+    return pdf
 
 
 @pytest.fixture
@@ -190,6 +199,7 @@ def test_rendering_twice_leaves_the_same_state(case, owner, django_capture_on_co
     assert Packet.objects.count() == 1
 
 
+@pytest.mark.pdf  # patching claims.pdf loads WeasyPrint
 def test_a_failing_render_is_retried_then_marked_failed(case, owner, caplog, monkeypatch):
     # Eager retries re-apply the task in this process; they must not raise out of it.
     monkeypatch.setitem(render_packet.app.conf, "task_eager_propagates", False)
@@ -207,13 +217,15 @@ def test_a_failing_render_is_retried_then_marked_failed(case, owner, caplog, mon
     assert "disk" not in caplog.text  # the exception's text is never logged
 
 
+@pytest.mark.pdf  # patching claims.pdf loads WeasyPrint
 def test_a_missing_packet_is_not_retried(db):
     with mock.patch("claims.pdf.render_packet_pdf") as render:
         assert render_packet.apply(args=[987654], throw=False).get() == "missing"
     assert not render.called
 
 
-def test_the_fetcher_serves_only_static_files():
+@pytest.mark.pdf
+def test_the_fetcher_serves_only_static_files(pdf):
     fetcher = pdf.StaticOnlyFetcher()
     for url in [
         "file:///etc/passwd",
@@ -322,7 +334,7 @@ def test_the_patient_edits_the_letter(owner_client, case, owner):
 
 
 @pytest.mark.pdf
-def test_the_signature_never_stands_alone_on_a_page(case, owner):
+def test_the_signature_never_stands_alone_on_a_page(case, owner, pdf):
     letter = services.letter_get_or_draft(case=case, kind="medical_necessity")
     closing = [
         "Closing words: I ask you to approve this treatment.",

@@ -18,11 +18,21 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, **env):
+    return _python("manage.py", *args, **env)
+
+
+def _import_settings(*statements, **env):
+    """Import the settings module alone in a fresh interpreter (about a fifth of the time of a
+    management command: no app loading), then run `statements`."""
+    return _python("-c", "; ".join(["import coverage_guide.settings as s", *statements]), **env)
+
+
+def _python(*args, **env):
     # Drop what coverage_guide/settings_test.py put in this process's environment.
     inherited = {*PRODUCTION_ENV, "SECRET_KEY_FILE", "SECURE_SSL_REDIRECT", "REDIS_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -39,7 +49,7 @@ def test_production_settings_pass_check_deploy():
 
 def test_a_missing_secret_key_is_refused_when_debug_is_off():
     env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
-    result = _manage("check", **env)
+    result = _import_settings(**env)
     assert result.returncode != 0
     assert "SECRET_KEY (or SECRET_KEY_FILE) is required" in result.stderr
 
@@ -48,14 +58,12 @@ def test_the_secret_key_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("from-a-file-" + "x" * 60)
     env = {**PRODUCTION_ENV, "SECRET_KEY": "", "SECRET_KEY_FILE": str(secret)}
-    result = _manage(
-        "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", **env
-    )
+    result = _import_settings("print(s.SECRET_KEY)", **env)
     assert result.stdout.strip().splitlines()[-1] == "from-a-file-" + "x" * 60
 
 
 def test_a_bad_boolean_is_refused():
-    result = _manage("check", **{**PRODUCTION_ENV, "DJANGO_DEBUG": "maybe"})
+    result = _import_settings(**{**PRODUCTION_ENV, "DJANGO_DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be one of" in result.stderr
 
