@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +11,15 @@ from patients.models import (
     Clinic,
     InsurancePolicy,
     Patient,
+    Payer,
     Provider,
     PublicIdModel,
+    TimeStampedModel,
     date_order_constraint,
 )
 from patients.validators import validate_npi
+
+from .criteria import rules as criteria_rules
 
 PlanType = InsurancePolicy.PlanType
 
@@ -83,6 +88,9 @@ class CoverageCase(PublicIdModel):
         choices=ReviewStatus.choices,
         default=ReviewStatus.NOT_SHARED,
     )
+    # The coverage policy the patient picked where the payer alone does not say which applies
+    # (CriteriaSet.policy_key; claims.selectors.criteria_report_for).
+    criteria_policy_key = models.CharField(_("coverage policy chosen"), max_length=60, blank=True)
     # The packet version the clinic approved to send (claims.services.case_approve_to_send).
     approved_packet = models.ForeignKey(
         "Packet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -776,3 +784,123 @@ class ReviewEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class CriteriaSet(TimeStampedModel):
+    """One version of one payer's coverage policy for a treatment: its criteria, where it comes
+    from, and when it applies. Seeded from ../shared/DOMAIN.md §1.2/§1.3 (migration 0011);
+    staff keep it current in admin, with history. Never a blend of two policies."""
+
+    class Coverage(models.TextChoices):
+        CRITERIA = criteria_rules.Coverage.CRITERIA, _("Covered when the criteria are met")
+        EXPERIMENTAL = (
+            criteria_rules.Coverage.EXPERIMENTAL,
+            _("Not covered: the policy calls it experimental / investigational"),
+        )
+        NOT_COVERED = criteria_rules.Coverage.NOT_COVERED, _("Reported not covered")
+
+    policy_key = models.SlugField(
+        _("policy key"),
+        max_length=60,
+        help_text=_("The same for every version of one policy, e.g. cigna-spravato."),
+    )
+    name = models.CharField(_("policy name"), max_length=200)
+    policy_number = models.CharField(_("policy number"), max_length=60, blank=True)
+    payer_label = models.CharField(_("payer, as the policy names it"), max_length=120)
+    payers = models.ManyToManyField(
+        Payer,
+        blank=True,
+        related_name="criteria_sets",
+        verbose_name=_("payers it applies to"),
+        help_text=_(
+            "Leave empty where the payer list cannot tell (a state's Blue plan): "
+            "patients then pick the policy themselves."
+        ),
+    )
+    plan_types = models.JSONField(
+        _("plan types"), default=list, blank=True, help_text=_("Empty: every plan type.")
+    )
+    treatments = models.JSONField(_("treatments"), default=list)
+    indications = models.JSONField(
+        _("conditions"), default=list, help_text=_("Case conditions it covers, e.g. trd, mdd_si.")
+    )
+    coverage = models.CharField(
+        _("coverage"), max_length=16, choices=Coverage.choices, default=Coverage.CRITERIA
+    )
+    version_date = models.DateField(_("policy version date"), null=True, blank=True)
+    effective_from = models.DateField(_("in effect from"), null=True, blank=True)
+    effective_to = models.DateField(_("in effect until"), null=True, blank=True)
+    last_verified = models.DateField(_("last checked against the source"), null=True, blank=True)
+    verified = models.BooleanField(
+        _("confirmed in a primary source"),
+        default=True,
+        help_text=_("Off where DOMAIN.md marks the facts uncertain [U]."),
+    )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_refs = models.CharField(_("DOMAIN.md references"), max_length=60, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[payers], user_db_constraint=False)
+
+    class Meta:
+        ordering = ["policy_key", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_key", "effective_from"], name="criteria_set_one_version_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_from__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="criteria_set_dates_in_order",
+                violation_error_message=_("A policy cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer_label}: {self.name}"
+
+
+class Criterion(models.Model):
+    """One criterion of a set: a kind from a fixed list, its parameters, and how it compares.
+    Criteria that share a group are alternatives (any one of them is enough)."""
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "gte", _("at least (≥)")
+        MORE_THAN = "gt", _("more than (>)")
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(
+        _("kind"),
+        max_length=24,
+        choices=[(k.value, label) for k, label in criteria_rules.KIND_LABELS.items()],
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    comparison = models.CharField(
+        _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST
+    )
+    group = models.CharField(
+        _("group of alternatives"),
+        max_length=40,
+        blank=True,
+        help_text=_("Criteria with the same group name are alternatives: any one is enough."),
+    )
+    indication = models.CharField(
+        _("only for condition"), max_length=20, blank=True, help_text=_("Empty: every one.")
+    )
+    wording = models.TextField(_("as the policy says it"), blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["criteria_set", "order", "pk"]
+        verbose_name_plural = _("criteria")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}"
+
+    def clean(self) -> None:
+        errors = criteria_rules.params_errors(self.kind, self.params)
+        if errors:
+            raise ValidationError({"params": errors})

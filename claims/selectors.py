@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from patients.adequate_trials import TrialFacts
 from patients.models import (
     Diagnosis,
     InsurancePolicy,
@@ -24,12 +25,15 @@ from patients.models import (
 )
 from patients.selectors import clinic_staff_case_q
 
+from .criteria import rules as criteria_rules
 from .models import (
     CoverageCase,
+    CriteriaSet,
     Deadline,
     Denial,
     Letter,
     Packet,
+    PriorAuthorizationRequest,
     Referral,
     ReviewEvent,
     SupportingDocument,
@@ -274,3 +278,151 @@ def packet_sources_of(packet: Packet) -> PacketSources:
 def packet_is_out_of_date(packet: Packet) -> bool:
     """Whether the case changed since this packet was made."""
     return packet.source_digest != packet_sources_of(packet).digest()
+
+
+# --- coverage criteria --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriteriaCheck:
+    """A case against the coverage policy that applies to it (issue 12)."""
+
+    on: date  # the day judged: the requested start, else today
+    criteria_set: CriteriaSet | None  # None: no policy in the app matches the case yet
+    report: criteria_rules.Report | None
+    chosen_by_patient: bool  # the patient picked the policy (the payer alone did not say)
+    choices: tuple[CriteriaSet, ...]  # policies the patient may pick, one row per policy
+
+
+def criteria_set_spec(row: CriteriaSet) -> criteria_rules.SetSpec:
+    """A CriteriaSet row, with its prefetched criteria, as plain data for the rules."""
+    return criteria_rules.SetSpec(
+        name=row.name,
+        coverage=row.coverage,
+        policy_number=row.policy_number,
+        payer_label=row.payer_label,
+        version_date=row.version_date,
+        effective_from=row.effective_from,
+        effective_to=row.effective_to,
+        last_verified=row.last_verified,
+        verified=row.verified,
+        source_url=row.source_url,
+        rules=tuple(
+            criteria_rules.Rule(
+                kind=c.kind,
+                params=c.params,
+                comparison=c.comparison,
+                group=c.group,
+                indication=c.indication,
+                wording=c.wording,
+            )
+            for c in row.criteria.all()
+        ),
+    )
+
+
+def criteria_sets_for(treatment: str, condition: str) -> list[CriteriaSet]:
+    """Every version of every policy for this treatment and condition, criteria and payers
+    prefetched (three queries; the sets are a few dozen rows)."""
+    rows = CriteriaSet.objects.prefetch_related("criteria", "payers").order_by(
+        "payer_label", "name", "-effective_from"
+    )
+    return [r for r in rows if treatment in r.treatments and condition in r.indications]
+
+
+def _set_in_effect(rows: Iterable[CriteriaSet], on: date) -> CriteriaSet | None:
+    effective = [r for r in rows if criteria_rules.in_effect(criteria_set_spec(r), on)]
+    return max(effective, key=lambda r: r.effective_from or date.min, default=None)
+
+
+def applicable_criteria_set(
+    case: CoverageCase, rows: list[CriteriaSet], on: date
+) -> tuple[CriteriaSet | None, bool]:
+    """The version of the policy that applies on `on`, and whether the patient chose it.
+
+    By payer and plan type first (a set naming the plan type beats one for every plan type);
+    where that finds nothing (an unlisted payer, a state's Blue plan), the policy the patient
+    picked (`criteria_policy_key`)."""
+    policy = case.policy
+    if policy is not None and policy.payer_id is not None:
+        by_payer = [
+            r
+            for r in rows
+            if policy.payer_id in {p.pk for p in r.payers.all()}
+            and (not r.plan_types or policy.plan_type in r.plan_types)
+        ]
+        pool = [r for r in by_payer if r.plan_types] or by_payer
+        if pool:
+            return _set_in_effect(pool, on), False
+    if case.criteria_policy_key:
+        chosen = [r for r in rows if r.policy_key == case.criteria_policy_key]
+        return _set_in_effect(chosen, on), True
+    return None, False
+
+
+def criteria_check_for(case: CoverageCase, *, today: date) -> CriteriaCheck:
+    """The readiness report of a case: a bounded number of queries whatever the record's size
+    (the case's patient and policy, the treatment request, diagnoses, trials, scores, the
+    approval, and the sets), then the pure rules (claims.criteria.rules)."""
+    case = CoverageCase.objects.select_related("patient", "policy").filter(pk=case.pk).get()
+    request = treatment_request_for(case)
+    on = request.start_date or today
+    rows = criteria_sets_for(case.treatment, case.condition)
+    chosen, by_patient = applicable_criteria_set(case, rows, on)
+    choices = tuple(
+        {r.policy_key: r for r in sorted(rows, key=lambda r: r.effective_from or date.min)}.values()
+    )
+    if chosen is None:
+        return CriteriaCheck(on, None, None, False, choices)
+    facts = _case_facts(case, request, on)
+    report = criteria_rules.evaluate(criteria_set_spec(chosen), facts)
+    return CriteriaCheck(on, chosen, report, by_patient, choices)
+
+
+def _case_facts(
+    case: CoverageCase, request: TreatmentRequest, on: date
+) -> criteria_rules.CaseFacts:
+    patient = case.patient
+    prescriber = request.prescriber
+    approval = (
+        PriorAuthorizationRequest.objects.filter(
+            case=case,
+            decision__in=[
+                PriorAuthorizationRequest.Decision.APPROVED,
+                PriorAuthorizationRequest.Decision.PARTIALLY_APPROVED,
+            ],
+        )
+        .order_by("-decided_on")
+        .values_list("valid_from", "decided_on")
+        .first()
+    )
+    return criteria_rules.CaseFacts(
+        on=on,
+        indication=case.condition,
+        date_of_birth=patient.date_of_birth,
+        diagnosis_codes=tuple(
+            Diagnosis.objects.filter(patient=patient)
+            .exclude(icd10_code="")
+            .order_by("-is_primary", "pk")
+            .values_list("icd10_code", flat=True)
+        ),
+        trials=tuple(
+            TrialFacts.from_trial(t) for t in TreatmentTrial.objects.filter(patient=patient)
+        ),
+        scores=tuple(
+            criteria_rules.ScoreFact(instrument, total, taken_on)
+            for instrument, total, taken_on in SymptomScore.objects.filter(
+                patient=patient
+            ).values_list("instrument", "total", "taken_on")
+        ),
+        prescriber_specialty=prescriber.specialty if prescriber else "",
+        prescriber_label=(
+            f"{prescriber.name} ({prescriber.get_specialty_display()})" if prescriber else ""
+        ),
+        rems_certified=request.site_rems_certified,
+        pdmp_checked_on=request.pdmp_checked_on,
+        oral_antidepressant_continues=request.oral_antidepressant_continues,
+        oral_antidepressant=request.oral_antidepressant,
+        substance_use_screen=request.substance_use_screen,
+        approved_from=(approval[0] or approval[1]) if approval else None,
+    )

@@ -30,6 +30,7 @@ PURE_MODULES = {
     "patients.drugs",
     "patients.adequate_trials",
     "patients.addresses",
+    "claims.criteria.rules",
 }
 ORM_WRITES = {
     "save",
