@@ -120,6 +120,20 @@ class PolicyChoiceForm(forms.Form):
         _model_choice(self.fields["policy"]).queryset = patient.policies.select_related("payer")
 
 
+class CriteriaPolicyForm(forms.Form):
+    """Which coverage policy to check the case against, where the payer alone does not say."""
+
+    policy_key = forms.ChoiceField(label=_("Which coverage policy applies to your plan?"))
+
+    def __init__(self, *args, policies, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["policy_key"])
+        field.choices = [("", _("— I don't know yet —"))] + [
+            (row.policy_key, f"{row.payer_label}: {row.name}") for row in policies
+        ]
+        field.required = False
+
+
 class InsurerCallForm(OnceForm, forms.ModelForm):
     class Meta:
         model = InsurerCall

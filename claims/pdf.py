@@ -25,7 +25,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from . import codes, timeline
 from .letters.text import split_closing
 from .models import CoverageCase, Packet, PriorAuthorizationRequest, SupportingDocument
-from .selectors import PacketSources, packet_sources_of
+from .selectors import PacketSources, criteria_check_for, packet_sources_of
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +151,8 @@ def packet_facts(packet: Packet) -> dict[str, Any]:
         "documents": sources.documents,
         "today": today,
         "timeline_svg": timeline.trials_timeline_svg(sources.trials, sources.scores, today=today),
+        # The letter's criteria table: the case against the payer's policy (issue 12).
+        "criteria": criteria_check_for(case, today=today) if packet.kind != "appeal" else None,
     }
 
 

@@ -229,6 +229,8 @@ class PacketSources:
     treatment_request: TreatmentRequest | None
     # Who the patient is, as the cover sheet and footers print it ("About you").
     patient_identity: tuple[str, ...]
+    # The coverage policy the patient picked (the letter's criteria table follows it).
+    criteria_policy_key: str = ""
 
     def digest(self) -> str:
         def plain(value: object) -> object:
@@ -239,7 +241,8 @@ class PacketSources:
             return str(value)
 
         fields = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
-                  "denial", "treatment_request", "patient_identity"]  # fmt: skip
+                  "denial", "treatment_request", "patient_identity",
+                  "criteria_policy_key"]  # fmt: skip
         payload = json.dumps({k: plain(getattr(self, k)) for k in fields}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -268,6 +271,7 @@ def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> P
         .select_related("prescriber")
         .first(),
         patient_identity=tuple(str(getattr(patient, name)) for name in PACKET_PATIENT_FIELDS),
+        criteria_policy_key=case.criteria_policy_key,
     )
 
 
@@ -340,16 +344,20 @@ def applicable_criteria_set(
 ) -> tuple[CriteriaSet | None, bool]:
     """The version of the policy that applies on `on`, and whether the patient chose it.
 
-    By payer and plan type first (a set naming the plan type beats one for every plan type);
+    By the plan's reviewing company, then its payer, and the plan type (a set naming the plan
+    type beats one for every plan type);
     where that finds nothing (an unlisted payer, a state's Blue plan), the policy the patient
     picked (`criteria_policy_key`)."""
     policy = case.policy
-    if policy is not None and policy.payer_id is not None:
+    # The company that reviews the plan's mental-health requests applies its own criteria
+    # (Evicore for some Cigna plans: DOMAIN.md §1.2), so it is tried before the insurer.
+    reviewers = [policy.behavioral_health_manager_id, policy.payer_id] if policy else []
+    for payer_id in (r for r in reviewers if r is not None):
         by_payer = [
             r
             for r in rows
-            if policy.payer_id in {p.pk for p in r.payers.all()}
-            and (not r.plan_types or policy.plan_type in r.plan_types)
+            if payer_id in {p.pk for p in r.payers.all()}
+            and (not r.plan_types or policy.plan_type in r.plan_types)  # type: ignore[union-attr]
         ]
         pool = [r for r in by_payer if r.plan_types] or by_payer
         if pool:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("other-ways-to-pay/", views.financing, name="financing"),
     path(case, views.case_overview, name="case_overview"),
     path(case + "policy/", views.step_policy, name="step_policy"),
+    path(
+        case + "coverage-policy/",
+        views.criteria_policy_choose,
+        name="criteria_policy_choose",
+    ),
     path(case + "policy/questions/", views.question_script, name="question_script"),
     path(
         case + "policy/calls/<uuid:insurercall_id>/delete/",

@@ -1,5 +1,6 @@
 import gc
 import hashlib
+import importlib
 import os
 import shutil
 import sqlite3
@@ -189,6 +190,21 @@ def rolled_back(db):
             transaction.set_rollback(True)
 
     return rollback
+
+
+@pytest.fixture
+def criteria_sets(db):
+    """The coverage criteria sets migration 0011 seeds (with the payers 0002 seeds), put back
+    where a transactional test (the real-worker ones) flushed the tables in this process."""
+    from claims.models import CriteriaSet
+
+    if not CriteriaSet.objects.exists():
+        for name in (
+            "patients.migrations.0002_seed_payers",
+            "claims.migrations.0011_seed_criteria_sets",
+        ):
+            importlib.import_module(name).seed(apps, None)
+    return CriteriaSet.objects.all()
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ services (claims.services).
 - base: scoping to the visible cases, the read-only inline, helpers;
 - queue: the queue's filters and ordering, in SQL;
 - cases: the case admin (queue, case file, review panel and actions);
-- records, packets: the case's records, letters and packets, audit rows.
+- records, packets: the case's records, letters and packets, audit rows;
+- criteria: the payers' coverage criteria sets (staff keep them current).
 """
 
-from . import cases, packets, records
+from . import cases, criteria, packets, records
 
-__all__ = ["cases", "packets", "records"]
+__all__ = ["cases", "criteria", "packets", "records"]

@@ -31,6 +31,7 @@ from ..models import (
     SupportingDocument,
 )
 from ..progress import STATE_LABELS, STEP_SLUGS, with_step_states
+from ..selectors import criteria_check_for
 from .base import (
     READONLY,
     ReadOnlyInline,
@@ -191,6 +192,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         "diagnoses",
         "treatment_history",
         "symptom_scores",
+        "criteria_check",
         "access_log",
     ]
     fieldsets = [
@@ -199,6 +201,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         (_("Treatment and coverage"), {"fields": ["treatment", "treatment_other", "condition",
                                                    "condition_other", "policy", "coverage"]}),
         (_("Medical history"), {"fields": ["diagnoses", "treatment_history", "symptom_scores"]}),
+        (_("Payer criteria"), {"fields": ["criteria_check"]}),
         (_("Sharing"), {"fields": ["clinic", "clinic_consent_at", "created_at", "updated_at"]}),
         (_("Who looked at this case"), {"fields": ["access_log"]}),
     ]  # fmt: skip
@@ -344,6 +347,39 @@ class CoverageCaseAdmin(ScopedAdmin):
             [[d.icd10_code or "—", d.description, "✓" if d.is_primary else "",
               "✓" if d.is_billable else _("no")] for d in obj.patient.diagnoses.all()],
         )  # fmt: skip
+
+    @admin.display(description=_("criteria check"))
+    def criteria_check(self, obj):
+        check = criteria_check_for(obj, today=timezone.localdate())
+        if check.criteria_set is None:
+            return _("No coverage policy in the app matches this case's payer yet.")
+        chosen, report = check.criteria_set, check.report
+        heading = format_html(
+            "<p><strong>{}: {}</strong> {}{}</p>",
+            chosen.payer_label,
+            chosen.name,
+            chosen.policy_number,
+            _(" (picked by the patient)") if check.chosen_by_patient else "",
+        )
+        if report is None or report.experimental:
+            return format_html("{}<p>{}</p>", heading, chosen.get_coverage_display())
+        labels = {"yes": _("Met"), "no": _("Not met"), "unknown": _("Not known yet")}
+        rows = [
+            [
+                "; ".join(f.rule.wording or f.label for f in line.findings),
+                labels[line.verdict],
+                "; ".join(f.evidence for f in line.findings if f.evidence) or "—",
+                " ".join(f.next_step for f in line.findings if f.next_step) or "—",
+            ]
+            for line in report.lines
+        ]
+        points = format_html_join("", "<p>{}</p>", ((p,) for p in report.appeal_points))
+        return format_html(
+            "{}{}{}",
+            heading,
+            table([_("Criterion"), _("Status"), _("Evidence"), _("Next step")], rows),
+            points,
+        )
 
     @admin.display(description=_("treatment trials"))
     def treatment_history(self, obj):

@@ -495,7 +495,8 @@ def _failed_trials(rule: Rule, facts: CaseFacts) -> _Judgement:
             maybe.append((assessment, missing))
 
     classes = {a.drug_class for a in sure if a.drug_class}
-    evidence = "; ".join(a.evidence for a in sure) or _("none documented yet")
+    shown = sure + [a for a, _m in maybe]  # what counts, then what may count once documented
+    evidence = "; ".join(a.evidence for a in shown) or _("none documented yet")
     enough = len(sure) >= need and len(classes) >= classes_needed
     episode_ok = episode_sure >= in_episode_needed
     if enough and episode_ok:
@@ -546,7 +547,9 @@ def _short_of(need: int, classes: int, weeks: int, have: int, have_classes: set[
 
 
 def _document(missing: str) -> str:
-    return _("Document %(missing)s.") % {"missing": missing} if missing else ""
+    if not missing:
+        return ""
+    return _("Document %(missing)s.") % {"missing": missing.rstrip(".")}
 
 
 def _trial_name(trial: TrialFacts) -> str:

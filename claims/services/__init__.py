@@ -13,6 +13,7 @@ Callers import from here: `from claims import services; services.case_start(...)
 from ..selectors import packet_is_out_of_date
 from .approvals import approval_withdraw_if_stale, approvals_withdraw_if_stale
 from .cases import (
+    case_choose_criteria_policy,
     case_choose_policy,
     case_send_to_clinic,
     case_share_with_clinic,
@@ -70,6 +71,7 @@ __all__ = [
     "approvals_withdraw_if_stale",
     "case_approve_to_send",
     "case_attach_signed_letter",
+    "case_choose_criteria_policy",
     "case_choose_policy",
     "case_mark_sent",
     "case_record_save",

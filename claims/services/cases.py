@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import Clinic, InsurancePolicy, Patient, User
 
-from ..models import CoverageCase, FormSubmission
+from ..models import CoverageCase, CriteriaSet, FormSubmission
 from .approvals import approval_withdraw_if_stale
 from .deadlines import deadlines_refresh
 from .errors import CaseStateError
@@ -65,6 +65,19 @@ def case_choose_policy(*, case: CoverageCase, policy: InsurancePolicy) -> Covera
     case.policy = policy
     case.save(update_fields=["policy", "updated_at"])
     deadlines_refresh(case=case)
+    approval_withdraw_if_stale(case=case)
+    return case
+
+
+@transaction.atomic
+def case_choose_criteria_policy(*, case: CoverageCase, policy_key: str) -> CoverageCase:
+    """Check the case against this coverage policy where the payer alone does not say which
+    one applies ("" clears the choice). The criteria table is in the packet, so a stale approval
+    is withdrawn."""
+    if policy_key and not CriteriaSet.objects.filter(policy_key=policy_key).exists():
+        raise ValidationError({"policy_key": _("Please pick a policy from the list.")})
+    case.criteria_policy_key = policy_key
+    case.save(update_fields=["criteria_policy_key", "updated_at"])
     approval_withdraw_if_stale(case=case)
     return case
 

@@ -8,7 +8,7 @@ patient posted (or the one kept while their session had expired), call a service
 - questionnaires: the PHQ-9 and GAD-7 filled in here, and the result with its safety response.
 """
 
-from .cases import case_overview, case_start, dashboard, financing
+from .cases import case_overview, case_start, criteria_policy_choose, dashboard, financing
 from .files import document_download, letter_edit, packet_create, packet_download, packet_status
 from .questionnaires import questionnaire, score_result
 from .steps import (
@@ -28,6 +28,7 @@ from .steps import (
 )
 
 __all__ = [
+    "criteria_policy_choose",
     "call_delete",
     "case_overview",
     "case_start",

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from patients.decorators import patient_required
 from patients.selectors import safety_alert_for, shares_with_a_clinic
@@ -12,11 +13,14 @@ from patients.selectors import safety_alert_for, shares_with_a_clinic
 from .. import guidance, services
 from ..forms import (
     CaseStartForm,
+    CriteriaPolicyForm,
 )
 from ..models import CoverageCase
 from ..progress import next_step, steps_of, with_step_states
 from ..selectors import (
     cases_visible_to,
+    criteria_check_for,
+    criteria_sets_for,
     open_deadlines,
     open_deadlines_prefetch,
     review_notes_prefetch,
@@ -100,8 +104,34 @@ def case_overview(request, coveragecase_id):
             "overview": guidance.CASE_OVERVIEW,
             "steps": [(guidance.STEPS_BY_SLUG[s.slug], s) for s in steps_of(case)],
             "next": guidance.STEPS_BY_SLUG[upcoming.slug] if upcoming else None,
+            "criteria": criteria_check_for(case, today=timezone.localdate()),
         },
     )
+
+
+# The pages that show the criteria check, where picking a policy returns to.
+_CRITERIA_PAGES = {
+    "overview": "claims:case_overview",
+    "history": "claims:step_history",
+    "submit": "claims:step_submit",
+}
+
+
+@patient_required
+@require_POST
+def criteria_policy_choose(request, coveragecase_id):
+    """The patient picks the coverage policy to check the case against."""
+    case = case_for(request, coveragecase_id)
+    form = CriteriaPolicyForm(
+        request.POST, policies=criteria_sets_for(case.treatment, case.condition)
+    )
+    if form.is_valid():
+        services.case_choose_criteria_policy(case=case, policy_key=form.cleaned_data["policy_key"])
+        messages.success(request, _("Saved. The check below now follows that policy."))
+    else:
+        messages.error(request, _("Please pick a policy from the list."))
+    page = _CRITERIA_PAGES.get(request.POST.get("page", ""), "claims:case_overview")
+    return redirect(page, coveragecase_id=case.public_id)
 
 
 @patient_required

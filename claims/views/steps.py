@@ -35,7 +35,12 @@ from ..forms import (
 )
 from ..models import CoverageCase, PriorAuthorizationRequest
 from ..progress import STEP_SLUGS
-from ..selectors import latest_denial, packet_missing_facts, treatment_request_for
+from ..selectors import (
+    criteria_check_for,
+    latest_denial,
+    packet_missing_facts,
+    treatment_request_for,
+)
 from .base import (
     bound,
     case_for,
@@ -191,6 +196,7 @@ def step_history(request, coveragecase_id):
             "editing_trial": trial,
             "query": query,
             "code_results": icd10.search(query, limit=8) if query else [],
+            "criteria": criteria_check_for(case, today=timezone.localdate()),
         },
     )
 
@@ -355,6 +361,7 @@ def step_submit(request, coveragecase_id):
             "can_send": case.review_status in (Review.NOT_SHARED, Review.CHANGES_REQUESTED),
             "is_resubmission": case.review_status == Review.CHANGES_REQUESTED,
             "missing": packet_missing_facts(case),
+            "criteria": criteria_check_for(case, today=timezone.localdate()),
         },
     )
 

@@ -480,7 +480,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("key", "changes", "expected"), CASES)
-def test_a_case_against_a_seeded_set(db, key, changes, expected):
+def test_a_case_against_a_seeded_set(criteria_sets, key, changes, expected):
     today = timezone.localdate()
     facts = base_facts(today)
     facts = replace(facts, **{k: _day(v, today) for k, v in changes(today).items()})
@@ -496,7 +496,7 @@ def test_a_case_against_a_seeded_set(db, key, changes, expected):
             assert found.get(kind) == verdict, (kind, found, report)
 
 
-def test_every_finding_has_evidence_or_a_next_step(db):
+def test_every_finding_has_evidence_or_a_next_step(criteria_sets):
     today = timezone.localdate()
     facts = replace(base_facts(today), date_of_birth=None, trials=(), pdmp_checked_on=None)
     for row in CriteriaSet.objects.prefetch_related("criteria"):
@@ -507,7 +507,7 @@ def test_every_finding_has_evidence_or_a_next_step(db):
                     assert finding.next_step, (row.policy_key, finding)
 
 
-def test_the_evidence_names_the_trials(db):
+def test_the_evidence_names_the_trials(criteria_sets):
     today = timezone.localdate()
     report = evaluate(spec_for("cigna-spravato", today), base_facts(today))
     line = next(line for line in report.lines if line.findings[0].rule.kind == Kind.FAILED_TRIALS)
@@ -525,7 +525,9 @@ def test_the_evidence_names_the_trials(db):
     ],
     ids=["the-day-before", "the-day-of"],
 )
-def test_cigna_before_and_after_the_monotherapy_approval(db, on, asks_for_oral_antidepressant):
+def test_cigna_before_and_after_the_monotherapy_approval(
+    criteria_sets, on, asks_for_oral_antidepressant
+):
     facts = replace(base_facts(on), oral_antidepressant_continues="no")
     report = evaluate(spec_for("cigna-spravato", on), facts)
 
@@ -536,7 +538,7 @@ def test_cigna_before_and_after_the_monotherapy_approval(db, on, asks_for_oral_a
     assert report.appeal_points == ()  # before the label change it matched the label
 
 
-def test_a_policy_that_still_requires_an_oral_antidepressant_is_an_appeal_point(db):
+def test_a_policy_that_still_requires_an_oral_antidepressant_is_an_appeal_point(criteria_sets):
     today = timezone.localdate()
     spec = replace(spec_for("evicore-spravato", today), version_date=date(2024, 6, 1))
 
@@ -549,7 +551,7 @@ def test_a_policy_that_still_requires_an_oral_antidepressant_is_an_appeal_point(
 # --- experimental IV sets ---
 
 
-def test_an_experimental_iv_set_says_so_and_has_nothing_to_meet(db):
+def test_an_experimental_iv_set_says_so_and_has_nothing_to_meet(criteria_sets):
     today = timezone.localdate()
     report = evaluate(spec_for("aetna-cpb-0938", today), base_facts(today))
 
@@ -561,13 +563,13 @@ def test_an_experimental_iv_set_says_so_and_has_nothing_to_meet(db):
 # --- the sets as data ---
 
 
-def test_every_seeded_criterion_has_valid_parameters(db):
+def test_every_seeded_criterion_has_valid_parameters(criteria_sets):
     assert CriteriaSet.objects.count() >= 19
     for criterion in Criterion.objects.all():
         criterion.full_clean()
 
 
-def test_staff_get_a_message_for_bad_parameters(db):
+def test_staff_get_a_message_for_bad_parameters(criteria_sets):
     criterion = Criterion(
         criteria_set=CriteriaSet.objects.first(), kind=Kind.MIN_AGE, params={"years": "18"}
     )
