@@ -156,7 +156,7 @@ def test_the_packet_carries_the_criteria_table(case, owner, django_capture_on_co
         text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
     text = " ".join(text.split())
     assert "Criteria table: Cigna, Psychiatry – Spravato (esketamine)" in text
-    assert "version in effect from 01/21/2025" in text
+    assert "Version in effect from 01/21/2025" in text
     assert "Documented" in text
     assert "sertraline 300 mg/day, 8 weeks, no response" in text
 
