@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from patients.forms import DiagnosisForm, InsurancePolicyForm, ProviderForm, TreatmentTrialForm
 from patients.models import Clinic, InsurancePolicy, Provider, SymptomScore
+from patients.partial_dates import parse_partial_date
 from patients.scales import ANSWERS, SELF_HARM_ITEM, Questionnaire, needs_safety_response
 
 from .guidance import INSURER_QUESTIONS
@@ -118,6 +119,25 @@ class PolicyChoiceForm(forms.Form):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         _model_choice(self.fields["policy"]).queryset = patient.policies.select_related("payer")
+
+
+class EpisodeForm(forms.Form):
+    """When the current episode of depression began: a month and year is enough."""
+
+    since = forms.CharField(
+        label=_("When did this episode of depression begin?"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "A month and year is enough, like 03/2024. Some insurers count only the treatments "
+            "you tried since then. Your prescriber can tell you if you are not sure."
+        ),
+    )
+
+    def clean_since(self):
+        since, precision = parse_partial_date(self.cleaned_data["since"])
+        self.cleaned_data["precision"] = precision
+        return since
 
 
 class CriteriaPolicyForm(forms.Form):

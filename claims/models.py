@@ -9,6 +9,7 @@ from patients.history import HistoricalRecords
 from patients.models import (
     AppendOnlyModel,
     Clinic,
+    DatePrecision,
     InsurancePolicy,
     Patient,
     Payer,
@@ -87,6 +88,12 @@ class CoverageCase(PublicIdModel):
         max_length=20,
         choices=ReviewStatus.choices,
         default=ReviewStatus.NOT_SHARED,
+    )
+    # When the current episode of depression began, as the patient or prescriber dates it: some
+    # payers count only trials in the current episode (DOMAIN.md §1.2: Cigna, CareFirst).
+    episode_since = models.DateField(_("current episode began"), null=True, blank=True)
+    episode_since_precision = models.CharField(
+        _("precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     # The coverage policy the patient picked where the payer alone does not say which applies
     # (CriteriaSet.policy_key; claims.selectors.criteria_report_for).

@@ -229,8 +229,9 @@ class PacketSources:
     treatment_request: TreatmentRequest | None
     # Who the patient is, as the cover sheet and footers print it ("About you").
     patient_identity: tuple[str, ...]
-    # The coverage policy the patient picked (the letter's criteria table follows it).
+    # The coverage policy the patient picked and the episode's start (the criteria table).
     criteria_policy_key: str = ""
+    episode_since: date | None = None
 
     def digest(self) -> str:
         def plain(value: object) -> object:
@@ -242,7 +243,7 @@ class PacketSources:
 
         fields = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
                   "denial", "treatment_request", "patient_identity",
-                  "criteria_policy_key"]  # fmt: skip
+                  "criteria_policy_key", "episode_since"]  # fmt: skip
         payload = json.dumps({k: plain(getattr(self, k)) for k in fields}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -272,6 +273,7 @@ def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> P
         .first(),
         patient_identity=tuple(str(getattr(patient, name)) for name in PACKET_PATIENT_FIELDS),
         criteria_policy_key=case.criteria_policy_key,
+        episode_since=case.episode_since,
     )
 
 
@@ -433,4 +435,5 @@ def _case_facts(
         oral_antidepressant=request.oral_antidepressant,
         substance_use_screen=request.substance_use_screen,
         approved_from=(approval[0] or approval[1]) if approval else None,
+        episode_start=case.episode_since,
     )

@@ -508,14 +508,14 @@ def _failed_trials(rule: Rule, facts: CaseFacts) -> _Judgement:
     if len(possible) >= need and len(possible_classes) >= classes_needed and maybe:
         return Verdict.UNKNOWN, evidence, _document(maybe[0][1])
     if enough and in_episode_needed and not facts.episode_start:
-        return Verdict.UNKNOWN, evidence, _EPISODE_NEXT_STEP()
+        return Verdict.UNKNOWN, evidence, _document(_EPISODE_NEXT_STEP())
     return Verdict.NO, evidence, _short_of(need, classes_needed, min_weeks, len(sure), classes)
 
 
 def _EPISODE_NEXT_STEP() -> str:  # noqa: N802 - a translated constant, looked up when used
     return _(
-        "when your current episode of depression began: the policy counts only trials in the "
-        "current episode. Ask your prescriber to state it in the letter."
+        "when this episode of depression began (step 2, “This episode of depression”): the "
+        "policy counts only the treatments tried since then"
     )
 
 

@@ -1,6 +1,7 @@
 """The coverage case itself: starting it, the policy it is pursued under, sharing it with a
 clinic, and the one-time tokens that stop a double click from saving twice."""
 
+from datetime import date
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -65,6 +66,21 @@ def case_choose_policy(*, case: CoverageCase, policy: InsurancePolicy) -> Covera
     case.policy = policy
     case.save(update_fields=["policy", "updated_at"])
     deadlines_refresh(case=case)
+    approval_withdraw_if_stale(case=case)
+    return case
+
+
+@transaction.atomic
+def case_set_episode_start(
+    *, case: CoverageCase, since: date | None, precision: str
+) -> CoverageCase:
+    """Record when the current episode began (None clears it). The packet's criteria table
+    reads it, so a stale approval is withdrawn."""
+    if since is not None and since > timezone.localdate():
+        raise ValidationError({"since": _("That date is in the future.")})
+    case.episode_since, case.episode_since_precision = since, precision
+    case.full_clean(validate_unique=False, validate_constraints=False)
+    case.save(update_fields=["episode_since", "episode_since_precision", "updated_at"])
     approval_withdraw_if_stale(case=case)
     return case
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from patients import icd10
 from patients.decorators import patient_required
 from patients.models import TreatmentTrial
+from patients.partial_dates import format_partial_date
 
 from .. import guidance, services, timeline
 from ..forms import (
@@ -22,6 +23,7 @@ from ..forms import (
     DenialForm,
     DiagnosisForm,
     DocumentUploadForm,
+    EpisodeForm,
     InsurancePolicyForm,
     InsurerCallForm,
     PARequestForm,
@@ -147,6 +149,12 @@ def step_history(request, coveragecase_id):
             bound(data, "trial"), instance=trial or TreatmentTrial(patient=patient)
         ),
         "score": SymptomScoreForm(bound(data, "score")),
+        "episode": EpisodeForm(
+            bound(data, "episode"),
+            initial={
+                "since": format_partial_date(case.episode_since, case.episode_since_precision)
+            },
+        ),
     }
     if request.method == "POST" and action in forms and forms[action].is_valid():
         form = forms[action]
@@ -162,6 +170,12 @@ def step_history(request, coveragecase_id):
                 )
             elif action == "trial":
                 services.history_trial_save(trial=form.instance)
+            elif action == "episode":
+                services.case_set_episode_start(
+                    case=case,
+                    since=form.cleaned_data["since"],
+                    precision=form.cleaned_data.get("precision", "day"),
+                )
             elif action == "score" and first_time(request, form):
                 services.history_score_record(
                     patient=patient,

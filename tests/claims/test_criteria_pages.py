@@ -173,3 +173,40 @@ def test_the_clinic_sees_the_check_on_the_admin_case_page(client, otp_login, cli
     assert "Payer criteria" in html
     assert "Cigna: Psychiatry – Spravato (esketamine)" in html
     assert "Not known yet" in html  # the psychosis question waits on the clinic
+
+
+def test_the_episode_start_settles_the_current_episode_criterion(owner_client, case):
+    _add_trials(case.patient, 2)  # started 400 and 470 days ago
+    url = _url("claims:step_history", case)
+    page = owner_client.get(url).content.decode()
+    assert "when this episode of depression began" in page
+
+    started = timezone.localdate() - timedelta(days=600)
+    response = owner_client.post(url, {"action": "episode", "since": started.strftime("%m/%Y")})
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.episode_since, case.episode_since_precision) == (started.replace(day=1), "month")
+    check = criteria_check_for(case, today=timezone.localdate())
+    failed = next(
+        line for line in check.report.lines if line.findings[0].rule.kind == "failed_trials"
+    )
+    assert failed.verdict == "yes"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("13/2024", "Please enter a date like 03/2021"), ("FUTURE", "That date is in the future.")],
+)
+def test_a_refused_episode_date_keeps_what_was_typed(owner_client, case, typed, message):
+    if typed == "FUTURE":
+        typed = (timezone.localdate() + timedelta(days=40)).strftime("%m/%d/%Y")
+    response = owner_client.post(
+        _url("claims:step_history", case), {"action": "episode", "since": typed}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert f'value="{typed}"' in html
+    case.refresh_from_db()
+    assert case.episode_since is None
