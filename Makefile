@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install run worker staff-code test test-fast smoke bench lint fmt typecheck check-deploy clean
+.PHONY: help install run worker staff-code test test-fast smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
@@ -12,6 +12,7 @@ help:
 	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
 	@echo "make bench-admin  time the case admin pages with 10,000 fake cases (seed_fake_cases)"
+	@echo "make bench-icd10  time the diagnosis search over the phrase table (median target 20 ms)"
 	@echo "make lint / fmt   ruff check / ruff format"
 	@echo "make typecheck    mypy with django-stubs (pyproject.toml says which modules are strict)"
 	@echo "make check-deploy Django's deployment checks with production settings"
@@ -52,6 +53,9 @@ bench: install
 
 bench-admin: install
 	$(PY) bench/admin_bench.py
+
+bench-icd10: install
+	$(PY) bench/icd10_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

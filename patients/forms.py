@@ -479,6 +479,12 @@ class InsurancePolicyForm(forms.ModelForm):
         return cleaned
 
 
+CODE_FORMAT_MESSAGE = _(
+    "ICD-10-CM codes are written as a letter and two more characters, then a dot and up to "
+    "four more, like F33.2 or G90.521. Please check it against your paperwork."
+)
+
+
 class DiagnosisForm(forms.Form):
     search = forms.CharField(
         label=_("Describe it in your own words, or type the code"),
@@ -497,7 +503,10 @@ class DiagnosisForm(forms.Form):
         self.helper = _helper(_("Save diagnosis"))
 
     def clean_icd10_code(self):
-        code = icd10.normalize_code(self.cleaned_data["icd10_code"])
+        try:
+            code = icd10.normalize_code(self.cleaned_data["icd10_code"])
+        except icd10.CodeFormatError:
+            raise forms.ValidationError(CODE_FORMAT_MESSAGE, code="code_format") from None
         if code:
             validate_icd10_code(code)
         return code

@@ -210,6 +210,7 @@ def step_history(request, coveragecase_id):
             "editing_trial": trial,
             "query": query,
             "code_results": icd10.search(query, limit=8) if query else [],
+            "code_miswritten": icd10.is_miswritten_code(query),
             "criteria": criteria_check_for(case, today=timezone.localdate()),
         },
     )

@@ -217,7 +217,7 @@ def test_a_patient_fills_the_wizard_and_finds_every_answer_after_logging_in_agai
     page.fill("#code-search", "depression, recurrent, severe")
     _submit(page, page.get_by_role("button", name="Search", exact=True))
     hit = page.locator("li", has=page.locator("strong", has_text=re.compile(r"^F33\.2$")))
-    _submit(page, hit.get_by_role("button", name="Add this diagnosis"))
+    _submit(page, hit.get_by_role("button", name="Add F33.2 as my main diagnosis"))
     trial = _form(page, "trial")
     trial.locator("select[name=kind]").select_option("medication")
     trial.locator("input[name=name_as_entered]").fill("Zoloft")

@@ -33,13 +33,36 @@ def test_a_category_code_is_saved_but_flagged_not_billable(owner):
     assert not diagnosis.is_billable
 
 
-@pytest.mark.parametrize("code", ["F99.99", "Q1", "depression", "F30-F39"])
-def test_an_invalid_code_is_refused_with_a_clear_message(code):
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("F99.99", "is not an ICD-10-CM code"),
+        ("Z99.9999", "is not an ICD-10-CM code"),
+        ("Q1", "ICD-10-CM codes are written as"),
+        ("depression", "ICD-10-CM codes are written as"),
+        ("F30-F39", "ICD-10-CM codes are written as"),
+        ("F3.2", "ICD-10-CM codes are written as"),
+        ("F3.32", "ICD-10-CM codes are written as"),
+        ("F33..2", "ICD-10-CM codes are written as"),
+        ("F 33 2", "ICD-10-CM codes are written as"),
+    ],
+)
+def test_an_invalid_code_is_refused_with_a_clear_message(code, message):
     form = DiagnosisForm(data={"icd10_code": code})
 
     assert not form.is_valid()
-    assert "is not an ICD-10-CM code" in form.errors["icd10_code"][0]
+    assert message in form.errors["icd10_code"][0]
     assert form["icd10_code"].value() == code  # what was typed is kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"), [("f332", "F33.2"), (" F33.2 ", "F33.2"), ("g90521", "G90.521")]
+)
+def test_only_the_missing_dot_is_repaired(typed, code):
+    form = DiagnosisForm(data={"icd10_code": typed})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["icd10_code"] == code
 
 
 def test_a_diagnosis_can_be_saved_without_a_code(owner):
