@@ -17,7 +17,13 @@ from django.utils.translation import ngettext
 from patients.forms import DiagnosisForm, InsurancePolicyForm, ProviderForm, TreatmentTrialForm
 from patients.models import Clinic, InsurancePolicy, Provider, SymptomScore
 from patients.partial_dates import parse_partial_date
-from patients.scales import ANSWERS, SELF_HARM_ITEM, Questionnaire, needs_safety_response
+from patients.scales import (
+    ANSWERS,
+    SCALES,
+    SELF_HARM_ITEM,
+    Questionnaire,
+    needs_safety_response,
+)
 
 from .guidance import INSURER_QUESTIONS
 from .models import (
@@ -221,6 +227,17 @@ class SymptomScoreForm(OnceForm, forms.ModelForm):
             self.add_error("given_by", _("Please say who gave it: the clinician or the clinic."))
         if by_clinician:
             cleaned["administered_by_clinician"] = True
+        scale = SCALES.get(cleaned.get("instrument") or "")
+        total = cleaned.get("total")
+        if scale is not None and total is not None and total > scale.total_max:
+            self.add_error(
+                "total",
+                _("The %(name)s total goes up to %(max)s. Please check the number.")
+                % {
+                    "name": SymptomScore.Instrument(cleaned["instrument"]).label,
+                    "max": scale.total_max,
+                },
+            )
         return cleaned
 
 
