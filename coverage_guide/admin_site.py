@@ -19,6 +19,9 @@ class StaffAdminSite(OTPAdminSite):  # type: ignore[misc]  # django-otp ships no
     """
 
     login_form = AdminLoginForm
+    # No model list down the side of every page: the review queue needs the width (its columns fit
+    # 1280 px without it); the admin index lists the models.
+    enable_nav_sidebar = False
     login_template = "admin/login.html"  # templates/admin/login.html: Django's, with the code
 
     def login(

@@ -286,11 +286,24 @@ class CoverageCaseAdmin(ScopedAdmin):
 
     @admin.display(description=_("steps"))
     def steps(self, obj):
+        """Six numbered marks a reviewer reads at a glance (✓ done, … begun, · not yet, – not
+        needed), and the same in words for a screen reader."""
         marks = {"complete": "✓", "not_needed": "–", "in_progress": "…", "not_started": "·"}
         states = [getattr(obj, f"step_{slug}") for slug in STEP_SLUGS]
-        title = ", ".join(f"{n}: {STATE_LABELS[s]}" for n, s in enumerate(states, start=1))
+        words = "; ".join(
+            _("step %(n)s: %(state)s") % {"n": n, "state": STATE_LABELS[s]}
+            for n, s in enumerate(states, start=1)
+        )
+        shown = format_html_join(
+            "", '<span class="step step-{}">{}{}</span>',
+            ((s, n, marks[s]) for n, s in enumerate(states, start=1)),
+        )  # fmt: skip
         return format_html(
-            '<span class="steps" title="{}">{}</span>', title, "".join(marks[s] for s in states)
+            '<span class="steps" title="{}"><span aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></span>',
+            words,
+            shown,
+            words,
         )
 
     @admin.display(description=_("decision"), ordering="latest_decision")

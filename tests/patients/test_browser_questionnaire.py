@@ -14,8 +14,15 @@ from django.test import Client
 from django.urls import reverse
 
 from claims import services as claim_services
+from tests.axe_checks import problems
 from tests.conftest import otp_force_login
-from tests.factories import PASSWORD, SharedCaseFactory, StaffFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    SharedCaseFactory,
+    StaffFactory,
+    TreatmentTrialFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +34,8 @@ TELLING = ["988", "crisis", "safety", "harm", "dead", "suicid", "phq", "item"]
 @pytest.fixture
 def case(db):
     patient = UserFactory(email="sam@example.com").patient
+    TreatmentTrialFactory(patient=patient, name_as_entered="Zoloft", side_effects="Nausea")
+    TreatmentTrialFactory(patient=patient, name_as_entered="Effexor XR", drug_generic="venlafaxine")
     return SharedCaseFactory(patient=patient)
 
 
@@ -60,6 +69,21 @@ def page(monkeypatch):
         browser.close()
 
 
+def _checked(page, name: str) -> list[str]:
+    """axe-core at 1280 and 375 px (tests/axe_checks.py), back at 1280 after."""
+    found = []
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        found += problems(page, name, width)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return found
+
+
+def _fits(page, width: int) -> bool:
+    page.set_viewport_size({"width": width, "height": 900})
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 375):
@@ -80,9 +104,21 @@ def test_item_9_shows_help_then_the_dashboard_and_queue_flags_and_no_email_tells
 
     # The PHQ-9 from step 2, item by item: 1 for every item, item 9 included.
     page.goto(url + reverse("claims:step_history", args=[case.public_id]))
+    # The trials table fits a phone (shot for a person to look at).
+    assert _fits(page, 375)
+    assert page.evaluate(  # rows stack on a phone: nothing scrolls inside the table's box either
+        "(() => { const box = document.querySelector('#trials-heading ~ .table-responsive');"
+        " return box.scrollWidth <= box.clientWidth; })()"
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#trials-heading").locator("xpath=..").screenshot(
+        path=str(SHOTS / "trials-table-375.png")
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_navigation():
         page.get_by_role("link", name="Fill in the PHQ-9 (depression)").click()
     _shot(page, "questionnaire")
+    found = _checked(page, "questionnaire")
     for n in range(1, 10):
         page.locator(f"#q-{n}").get_by_label("Several days").check()
     with page.expect_navigation():
@@ -123,9 +159,22 @@ def test_item_9_shows_help_then_the_dashboard_and_queue_flags_and_no_email_tells
     page.goto(url + reverse("admin:claims_coveragecase_changelist"))
     row = page.locator("#result_list tbody tr").filter(has_text=str(case.public_id)[:8])
     assert row.get_by_text("Safety flag").is_visible()
+    # The step marks, in words for a screen reader (hidden from sight, not from the tree).
+    assert "step 1: " in row.locator(".steps .visually-hidden").text_content()
     assert "Several days" not in page.inner_text("body")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    found += _checked(page, "admin queue")
+    assert _fits(page, 1280), "the queue scrolls sideways at 1280 px"
+    # ... nor does its table scroll inside its own box.
+    assert page.evaluate(
+        "(() => { const box = document.querySelector('#changelist .results');"
+        " return box.scrollWidth <= box.clientWidth; })()"
+    ), page.evaluate(
+        "(() => { const box = document.querySelector('#changelist .results');"
+        " return [box.scrollWidth, box.clientWidth, [...document.querySelectorAll("
+        "'#result_list thead th')].map(th => th.className + ':' + th.offsetWidth).join(' ')]; })()"
+    )
     page.screenshot(path=str(SHOTS / "admin-queue-1280.png"), full_page=True)
+    assert not [p for p in found if p.startswith("BLOCKING")], "\n".join(found)
 
     # The reviewer asks for changes: the patient gets an email.
     row.locator("input[name=_selected_action]").check()
