@@ -342,8 +342,28 @@ class SendToClinicForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        self.case = case
         if case.clinic_id:
             self.fields["clinic"].initial = case.clinic_id
+        if case.clinic_id and case.clinic_consent_at:
+            # Agreed already (when the case was started, or sent before): asked again only for
+            # another clinic.
+            consent = self.fields["consent"]
+            consent.required = False
+            consent.label = _("I agree that the clinic I picked above can see this case.")
+            consent.help_text = _(
+                "You already agreed that %(clinic)s can see this case. Tick this only if you "
+                "picked another clinic."
+            ) % {"clinic": case.clinic}
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
+        clinic = cleaned.get("clinic")
+        agreed = self.case.clinic_consent_at and clinic and clinic.pk == self.case.clinic_id
+        if clinic and not cleaned.get("consent") and not agreed:
+            self.add_error("consent", self.fields["consent"].error_messages["required"])
+        return cleaned
 
 
 class PARequestForm(OnceForm, forms.ModelForm):

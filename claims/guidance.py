@@ -325,7 +325,7 @@ DOCUMENT_CHECKLIST: tuple[ChecklistItem, ...] = (
         why=_("Most plans want proof that at least two antidepressants did not help."),
     ),
     ChecklistItem(
-        category="treatment_history",
+        category="therapy_records",
         label=_("Records of talk therapy you have had"),
         # DOMAIN.md §1.2 [R7][R9]: some plans ask for psychotherapy first.
         why=_("Some plans want proof that you tried therapy."),

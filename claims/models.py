@@ -201,6 +201,7 @@ class SupportingDocument(PublicIdModel):
     class Category(models.TextChoices):
         MEDICAL_RECORDS = "medical_records", _("Medical records / visit notes")
         TREATMENT_HISTORY = "treatment_history", _("Pharmacy or treatment history")
+        THERAPY_RECORDS = "therapy_records", _("Records of talk therapy")
         EVALUATION = "evaluation", _("Psychiatric evaluation or symptom scores")
         TEST_RESULTS = "test_results", _("Test results")
         REFERRAL = "referral", _("Referral")

@@ -197,5 +197,10 @@ def steps_of(case: CoverageCase) -> list[StepStatus]:
 
 
 def next_step(case: CoverageCase) -> StepStatus | None:
-    """The first step that is not done, or None when every step is."""
-    return next((step for step in steps_of(case) if not step.done), None)
+    """The first step that is not done, or None when every step is. Once a request is denied,
+    the appeal comes first, whatever earlier step is unfinished: its deadline runs."""
+    steps = steps_of(case)
+    appeal = steps[-1]
+    if appeal.state in (NOT_STARTED, IN_PROGRESS):
+        return appeal
+    return next((step for step in steps if not step.done), None)

@@ -521,7 +521,12 @@ class InsurancePolicy(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.payer_name} {self.plan_name}".strip() or str(_("Insurance policy"))
+        """ "Acme Health — Gold PPO"; the plan name alone when it already names the payer
+        ("Acme Health PPO", not "Acme Health Acme Health PPO")."""
+        payer, plan = self.payer_name.strip(), self.plan_name.strip()
+        if payer and plan.lower().startswith(payer.lower()):
+            return plan
+        return " — ".join(p for p in (payer, plan) if p) or str(_("Insurance policy"))
 
     @property
     def payer_name(self) -> str:

@@ -5,6 +5,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -22,6 +23,15 @@ from .decorators import patient_required, restored_post, staff_required
 from .forms import DeleteAccountForm, PatientProfileForm, SignUpForm, TwoFactorSetupForm
 from .models import SymptomScore
 from .selectors import get_patient_for_user
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, then a word that it worked (the login page shows it)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You are logged out. Everything you entered is saved."))
+        return response
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import AccessLog, User
+from patients.partial_dates import format_partial_date
 from patients.services import access_log_record
 
 from .. import services
@@ -399,7 +400,9 @@ class CoverageCaseAdmin(ScopedAdmin):
         rows = []
         for t in obj.patient.treatment_trials.all():
             dose = f"{t.daily_dose.normalize():f} {t.dose_unit}" if t.daily_dose else "—"
-            dates = f"{t.start_date or '?'} – {t.end_date or _('ongoing')}"
+            started = format_partial_date(t.start_date, t.start_precision) or "?"
+            stopped = format_partial_date(t.end_date, t.end_precision) or _("ongoing")
+            dates = f"{started} – {stopped}"
             rows.append([t.drug_generic or t.name_as_entered, t.drug_class or "—", dose,
                          t.weeks_at_dose or "—", dates, t.get_response_display() or "—",
                          t.side_effects or "—"])  # fmt: skip

@@ -117,8 +117,11 @@ def policy_save(*, case: CoverageCase, policy: InsurancePolicy) -> InsurancePoli
 def case_send_to_clinic(*, case: CoverageCase, clinic: Clinic) -> CoverageCase:
     """Share the case with a clinic (the patient's consent, timestamped) and ask it to review.
 
-    Allowed while not yet shared, or after the clinic asked for changes (a resubmission).
+    Allowed while not yet shared, or after the clinic asked for changes (a resubmission). The
+    patient's earlier agreement to this same clinic keeps its time.
     """
+    same_clinic = case.clinic_id == clinic.pk and case.clinic_consent_at is not None
+    consent_at = case.clinic_consent_at if same_clinic else timezone.now()
     try:
         return review_transition(
             case=case,
@@ -126,7 +129,7 @@ def case_send_to_clinic(*, case: CoverageCase, clinic: Clinic) -> CoverageCase:
             to=Review.SUBMITTED,
             by=case.patient.user,
             clinic=clinic,
-            clinic_consent_at=timezone.now(),
+            clinic_consent_at=consent_at,
         )
     except CaseStateError as error:
         raise CaseStateError(_("This case is already with your clinic.")) from error

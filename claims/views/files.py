@@ -1,6 +1,8 @@
 """Documents, letters and packets: editing a letter, asking for a packet, and the authorized
 downloads (never a public media URL)."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -37,7 +39,11 @@ def document_download(request, coveragecase_id, supportingdocument_id):
     patient_services.access_log_record(
         actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=document
     )
-    filename = f"{document.get_category_display()}{document.extension}"
+    # The name the patient uploaded it under (sanitized at upload), with the type it was kept as.
+    stem = (
+        PurePath(document.original_name).stem or document.title or document.get_category_display()
+    )
+    filename = f"{stem}{document.extension}"
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
