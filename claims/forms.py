@@ -361,7 +361,7 @@ class SendToClinicForm(forms.Form):
         cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
         clinic = cleaned.get("clinic")
         agreed = self.case.clinic_consent_at and clinic and clinic.pk == self.case.clinic_id
-        if clinic and not cleaned.get("consent") and not agreed:
+        if clinic and not cleaned.get("consent") and not agreed and "consent" not in self.errors:
             self.add_error("consent", self.fields["consent"].error_messages["required"])
         return cleaned
 

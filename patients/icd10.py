@@ -333,7 +333,9 @@ _CODE_ATTEMPT = re.compile(r"^[A-Z] *[0-9][0-9A-Z. ]*$")
 def is_miswritten_code(text: str) -> bool:
     """Typed as a code ("F3.2", "F33..2", "F 33 2") but not written like one."""
     text = (text or "").strip().upper()
-    if not _CODE_ATTEMPT.match(text):
+    # Short, and no word in it ("B12 deficiency" is words, not a code).
+    squeezed = text.replace(" ", "")
+    if not _CODE_ATTEMPT.match(text) or len(squeezed) > 9 or re.search("[A-Z]{3,}", text):
         return False
     try:
         normalize_code(text)

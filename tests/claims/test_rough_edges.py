@@ -165,3 +165,13 @@ def test_a_refused_decision_keeps_denied_and_the_received_date(owner_client, cas
     html = response.content.decode()
     assert '<option value="denied" selected>' in html
     assert f'value="{received}"' in html
+
+
+def test_a_missing_agreement_is_asked_for_once(owner_client, case):
+    clinic = ClinicFactory()
+
+    response = owner_client.post(
+        _url("claims:step_submit", case), {"action": "send", "clinic": clinic.pk}
+    )
+
+    assert response.content.decode().count("Please tick the box to agree") == 1

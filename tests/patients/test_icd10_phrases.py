@@ -68,7 +68,7 @@ def test_a_mistyped_code_finds_nothing_rather_than_a_guess(typed):
     assert icd10.search(typed) == []
 
 
-@pytest.mark.parametrize("typed", ["F33.2", "f332", "depression", "F41"])
+@pytest.mark.parametrize("typed", ["F33.2", "f332", "depression", "F41", "B12 deficiency"])
 def test_well_written_codes_and_words_are_not_called_mistyped(typed):
     assert not icd10.is_miswritten_code(typed)
 
