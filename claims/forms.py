@@ -14,7 +14,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from patients.forms import DiagnosisForm, InsurancePolicyForm, ProviderForm, TreatmentTrialForm
+from patients.forms import (
+    DiagnosisForm,
+    FormSection,
+    InsurancePolicyForm,
+    ProviderForm,
+    TreatmentTrialForm,
+    form_sections,
+)
 from patients.models import Clinic, InsurancePolicy, Provider, SymptomScore
 from patients.partial_dates import parse_partial_date
 from patients.scales import (
@@ -443,8 +450,8 @@ class TreatmentRequestForm(forms.ModelForm):
           "substance_use_screen"]),
     ]  # fmt: skip
 
-    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(str(legend), [self[name] for name in names]) for legend, names in self.FIELDSETS]
+    def fieldsets(self) -> list[FormSection]:
+        return form_sections(self, self.FIELDSETS)
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)

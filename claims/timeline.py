@@ -97,13 +97,12 @@ def _text(
 
 
 def trial_label(trial) -> str:
-    """What the bar is: the drug and its dose, or the kind of treatment and its name."""
+    """What the bar is: the drug and its dose, or the kind of treatment, its name and sessions."""
     name = (trial.drug_generic or trial.name_as_entered).strip()
     prefix = KIND_PREFIX.get(trial.kind, "")
     if prefix and not name.lower().startswith(prefix.lower()):
         name = f"{prefix}: {name}"
-    dose = f" {trial.daily_dose.normalize():f} {trial.dose_unit}" if trial.daily_dose else ""
-    return f"{name}{dose}"
+    return f"{name} {trial.amount_text}".rstrip()
 
 
 def trial_outcome(trial) -> str:

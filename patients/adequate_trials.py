@@ -24,7 +24,16 @@ from typing import Protocol, Self
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .drugs import MCG_PER_DAY, MG_PER_24H, MG_PER_DAY, Drug, match_drug
+from .drugs import (
+    ANTIDEPRESSANT_ROLE,
+    AUGMENTATION_ROLE,
+    MCG_PER_DAY,
+    MG_PER_24H,
+    MG_PER_DAY,
+    OTHER_ROLE,
+    Drug,
+    match_drug,
+)
 
 # patients.models.TreatmentTrial's choice values (tests check they agree); a pure module does
 # not import models.
@@ -82,6 +91,10 @@ class _TrialRow(Protocol):
     def percent_improvement(self) -> int | None: ...
     @property
     def adherence(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def sessions(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,9 @@ class TrialFacts:
     # A month-precision date is stored as the month's first day (start) or last day (end).
     start_precision: str = DAY
     end_precision: str = DAY
+    # A medication's part (patients.drugs roles); "" leaves it to the drug's class.
+    role: str = ""
+    sessions: int | None = None  # a course's sessions (talk therapy, ECT, TMS)
 
     @classmethod
     def from_trial(cls, trial: _TrialRow) -> Self:
@@ -118,6 +134,8 @@ class TrialFacts:
             adherence=trial.adherence,
             start_precision=trial.start_precision,
             end_precision=trial.end_precision,
+            role=trial.role,
+            sessions=trial.sessions,
         )
 
 
@@ -208,11 +226,12 @@ def assess_trial(
     missing = tuple(m for m in (*needs, failed.missing) if m)
 
     drug_class = (drug.antidepressant_class or drug.drug_class) if drug else ""
+    is_antidepressant, is_augmentation = _roles(facts, drug)
     return TrialAssessment(
         drug=drug,
         drug_class=drug_class,
-        is_antidepressant=drug is not None and drug.is_antidepressant,
-        is_augmentation=drug is not None and drug.is_augmentation,
+        is_antidepressant=is_antidepressant,
+        is_augmentation=is_augmentation,
         adequate=adequate,
         failed=failed.verdict,
         evidence=_evidence(facts, drug, weeks, weeks_max, from_dates, counts_intolerance),
@@ -227,6 +246,31 @@ def assess_trial(
         augmentation_type=drug.augmentation_type if drug else "",
         all_missing=missing,
     )
+
+
+def _roles(facts: TrialFacts, drug: Drug | None) -> tuple[bool, bool]:
+    """(counts as an antidepressant trial, counts as an augmentation trial). The role the
+    patient chose decides: an antidepressant added to another one is an augmentation trial
+    (DOMAIN.md §3 "Augmentation" accepts two antidepressants together [R7]) and not a trial of
+    its own, and a drug taken for something else is neither. Left on "not sure", the drug's
+    class decides, and a combination like olanzapine/fluoxetine counts as both."""
+    if facts.kind != MEDICATION:
+        return False, False
+    if facts.role == AUGMENTATION_ROLE:
+        return False, True
+    if facts.role == OTHER_ROLE:
+        return False, False
+    is_antidepressant = drug is not None and drug.is_antidepressant
+    if facts.role == ANTIDEPRESSANT_ROLE:
+        return is_antidepressant, False
+    return is_antidepressant, drug is not None and drug.is_augmentation
+
+
+def sessions_text(sessions: int | None) -> str:
+    """ "16 sessions"; "" when not recorded."""
+    if sessions is None:
+        return ""
+    return ngettext("%(count)d session", "%(count)d sessions", sessions) % {"count": sessions}
 
 
 def counts_as_failed_trial(assessment: TrialAssessment) -> Verdict:
@@ -447,6 +491,8 @@ def _evidence(
     parts = [f"{name} {_dose_text(facts)}" if facts.daily_dose is not None else name]
     if facts.daily_dose is None and facts.kind == MEDICATION:
         parts.append(_("dose not recorded"))
+    if facts.sessions is not None:
+        parts.append(sessions_text(facts.sessions))
     if fewest is None or most is None:
         parts.append(_("weeks not recorded"))
     elif not from_dates:

@@ -196,12 +196,15 @@ class TreatmentTrialAdmin(PatientOwnedAdmin):
         "__str__",
         "kind",
         "drug_class",
+        "role",
+        "therapy_type",
+        "sessions",
         "weeks_at_dose",
         "start_date",
         "response",
         "patient",
     ]
-    list_filter = ["kind", "response", "drug_class"]
+    list_filter = ["kind", "role", "therapy_type", "response", "drug_class"]
     search_fields = ["name_as_entered", "drug_generic", "patient__legal_last_name"]
     readonly_fields = [*PatientOwnedAdmin.readonly_fields, "drug_generic", "drug_class"]
 

@@ -28,6 +28,42 @@ SGA, LITHIUM, THYROID, BUSPIRONE = "SGA", "lithium", "thyroid hormone", "buspiro
 
 MG_PER_DAY, MCG_PER_DAY, MG_PER_24H = "mg/day", "mcg/day", "mg/24h"  # TreatmentTrial.DoseUnit
 
+# The part a medication played in a trial (TreatmentTrial.Role values): an antidepressant; an
+# agent added to one to boost it (augmentation, DOMAIN.md §3), which may itself be a second
+# antidepressant; or neither, like trazodone taken for sleep.
+ANTIDEPRESSANT_ROLE, AUGMENTATION_ROLE, OTHER_ROLE = "antidepressant", "augmentation", "other"
+
+
+# A note typed after a drug's name saying it was an add-on: "Abilify (augmentation)",
+# "lithium - add-on", "Rexulti (adjunct)".
+_ROLE_NOTE = re.compile(
+    r"\s*(?:\(\s*(?:augment(?:ation|ing)?|add[- ]?on|adjunct(?:ive)?)\s*\)"
+    r"|[-–,]\s*(?:augment(?:ation|ing)?|add[- ]?on|adjunct(?:ive)?))\s*$",
+    re.IGNORECASE,
+)
+
+
+def split_role_note(name: str) -> tuple[str, str]:
+    """(the name without an add-on note, AUGMENTATION_ROLE) when the name ends in one, else
+    (name, "")."""
+    match = _ROLE_NOTE.search(name)
+    if not match or not name[: match.start()].strip():
+        return name, ""
+    return name[: match.start()].strip(), AUGMENTATION_ROLE
+
+
+def usual_role(drug_class: str) -> str:
+    """The part a drug of this class usually plays, for a trial the patient left on "not
+    sure": augmentation for the augmentation agents, antidepressant for the §3 classes, other
+    for a known drug of neither; "" for an unknown drug (no class)."""
+    if not drug_class:
+        return ""
+    if drug_class == AUGMENT:
+        return AUGMENTATION_ROLE
+    if drug_class in ANTIDEPRESSANT_CLASSES:
+        return ANTIDEPRESSANT_ROLE
+    return OTHER_ROLE
+
 
 @dataclass(frozen=True)
 class Drug:

@@ -1,4 +1,5 @@
 import re
+from dataclasses import dataclass
 from typing import cast
 
 from crispy_forms.helper import FormHelper
@@ -28,6 +29,25 @@ from .models import (
 )
 from .partial_dates import format_partial_date, treatment_dates_from_text
 from .validators import validate_icd10_code
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A group of a form's fields, shown as a fieldset by templates/claims/_form.html. With
+    `shown_for` (values of the form's "kind" field, space-separated), static/js/forms.js hides
+    the group while another kind is chosen; without JavaScript every group shows."""
+
+    legend: str
+    fields: list[forms.BoundField]
+    shown_for: str = ""
+
+
+def form_sections(form: forms.BaseForm, spec) -> list[FormSection]:
+    """The form's FormSections from (legend, field names[, shown_for]) rows."""
+    return [
+        FormSection(str(legend), [form[name] for name in names], *rest)
+        for legend, names, *rest in spec
+    ]
 
 
 def _helper(submit_label) -> FormHelper:
@@ -521,22 +541,12 @@ class DiagnosisForm(forms.Form):
         return cleaned
 
 
-class TreatmentTrialForm(forms.ModelForm):
-    field_order = [
-        "kind",
-        "name_as_entered",
-        "daily_dose",
-        "dose_unit",
-        "weeks_at_dose",
-        "started",
-        "stopped",
-        "adherence",
-        "response",
-        "percent_improvement",
-        "side_effects",
-        "reason_stopped",
-    ]
+# The kinds of treatment whose fields a group of the trial form holds (FormSection.shown_for).
+_MEDICATION = TreatmentTrial.Kind.MEDICATION.value
+_COURSES = " ".join(k for k in TreatmentTrial.Kind.values if k != _MEDICATION)
 
+
+class TreatmentTrialForm(forms.ModelForm):
     started = forms.CharField(
         label=_("Started"),
         required=False,
@@ -545,25 +555,52 @@ class TreatmentTrialForm(forms.ModelForm):
     stopped = forms.CharField(
         label=_("Stopped"), required=False, help_text=_("Leave blank if you are still on it.")
     )
+    # A course's weeks are stored in weeks_at_dose, as a medication's weeks at its dose are;
+    # the form asks for them in words that fit each kind.
+    course_weeks = forms.IntegerField(
+        label=_("Weeks of treatment"),
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text=_("Roughly how many weeks it went on."),
+    )
 
     class Meta:
         model = TreatmentTrial
         fields = [
             "kind",
             "name_as_entered",
+            "role",
             "daily_dose",
             "dose_unit",
             "weeks_at_dose",
             "adherence",
+            "therapy_type",
+            "sessions",
             "response",
             "percent_improvement",
             "side_effects",
             "reason_stopped",
         ]
         widgets = {
+            "role": forms.RadioSelect,
             "side_effects": forms.Textarea(attrs={"rows": 2}),
             "reason_stopped": forms.Textarea(attrs={"rows": 2}),
         }
+
+    SECTIONS = [
+        (_("What it was"), ["kind", "name_as_entered"]),
+        (_("For a medication"), ["role", "daily_dose", "dose_unit", "weeks_at_dose", "adherence"],
+         _MEDICATION),
+        (_("For talk therapy"), ["therapy_type"], TreatmentTrial.Kind.PSYCHOTHERAPY.value),
+        (_("For talk therapy, ECT, TMS or another course"), ["sessions", "course_weeks"],
+         _COURSES),
+        (_("When, and how it went"), ["started", "stopped", "response", "percent_improvement",
+                                      "side_effects", "reason_stopped"]),
+    ]  # fmt: skip
+
+    def fieldsets(self) -> list[FormSection]:
+        return form_sections(self, self.SECTIONS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -571,15 +608,23 @@ class TreatmentTrialForm(forms.ModelForm):
         if trial.pk and not self.is_bound:
             self.initial["started"] = format_partial_date(trial.start_date, trial.start_precision)
             self.initial["stopped"] = format_partial_date(trial.end_date, trial.end_precision)
+            if not trial.is_medication:
+                self.initial["course_weeks"] = trial.weeks_at_dose
+                self.initial["weeks_at_dose"] = None
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [("", _("Not sure")), *TreatmentTrial.Role.choices]
         self.fields["daily_dose"].widget.input_type = "text"
         self.fields["daily_dose"].error_messages["invalid"] = _(
             "Please enter the dose as a number, like 50 or 37.5."
         )
+        self.fields["therapy_type"].label = _("Type of therapy")
+        self.fields["sessions"].help_text = _("Roughly is fine, like 12.")
         self.helper = _helper(_("Save treatment"))
 
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
+        self._keep_only_this_kinds_fields(cleaned.get("kind"))
         try:
             dates = treatment_dates_from_text(
                 started=cleaned.get("started", ""), stopped=cleaned.get("stopped", "")
@@ -594,6 +639,34 @@ class TreatmentTrialForm(forms.ModelForm):
         for name, value in dates.items():
             setattr(self.instance, name, value)
         return cleaned
+
+    # The fields each kind does not have, and the value they take instead.
+    NOT_FOR_MEDICATION = {"therapy_type": "", "sessions": None, "course_weeks": None}
+    NOT_FOR_COURSES = {
+        "role": "",
+        "daily_dose": None,
+        "dose_unit": TreatmentTrial.DoseUnit.MG_PER_DAY,
+        "weeks_at_dose": None,
+        "adherence": TreatmentTrial.Adherence.UNKNOWN,
+    }
+
+    def _keep_only_this_kinds_fields(self, kind: str | None) -> None:
+        """The kind decides the fields. The others were hidden (static/js/forms.js) or, without
+        JavaScript, labelled for another kind: what they hold is set aside, not refused, and a
+        course's weeks take the medication's weeks field."""
+        if not kind:
+            return
+        if kind == TreatmentTrial.Kind.MEDICATION:
+            ignored = dict(self.NOT_FOR_MEDICATION)
+        else:
+            ignored = dict(self.NOT_FOR_COURSES)
+            if kind != TreatmentTrial.Kind.PSYCHOTHERAPY:
+                ignored["therapy_type"] = ""
+        for name, empty in ignored.items():
+            self.errors.pop(name, None)
+            self.cleaned_data[name] = empty
+        if kind != TreatmentTrial.Kind.MEDICATION:
+            self.cleaned_data["weeks_at_dose"] = self.cleaned_data.get("course_weeks")
 
 
 class ProviderForm(forms.ModelForm):

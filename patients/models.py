@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import icd10
+from .adequate_trials import sessions_text
+from .drugs import AUGMENT, usual_role
 from .history import HistoricalRecords
 from .scales import SCALES, SELF_HARM_ITEM
 from .validators import validate_icd10_code, validate_npi
@@ -632,7 +634,33 @@ class TreatmentTrial(PublicIdModel):
         SIDE_EFFECTS = "side_effects", _("Stopped because of side effects")
         ONGOING = "ongoing", _("Still taking it / too early to tell")
 
+    class Role(models.TextChoices):
+        # patients.drugs ANTIDEPRESSANT_ROLE / AUGMENTATION_ROLE / OTHER_ROLE (tests check).
+        ANTIDEPRESSANT = "antidepressant", _("As an antidepressant")
+        AUGMENTATION = "augmentation", _("Added to an antidepressant to boost it (augmentation)")
+        OTHER = "other", _("For something else, like sleep")
+
+    class TherapyType(models.TextChoices):
+        # The names therapies go by. DOMAIN.md §1.2 (CareFirst [R7]) names CBT and IPT as
+        # evidence-based; the list makes no claim about the others.
+        CBT = "cbt", _("CBT (cognitive behavioral therapy)")
+        IPT = "ipt", _("IPT (interpersonal therapy)")
+        DBT = "dbt", _("DBT (dialectical behavior therapy)")
+        BEHAVIORAL_ACTIVATION = "ba", _("Behavioral activation")
+        MBCT = "mbct", _("MBCT (mindfulness-based cognitive therapy)")
+        ACT = "act", _("ACT (acceptance and commitment therapy)")
+        PSYCHODYNAMIC = "psychodynamic", _("Psychodynamic therapy")
+        CPT = "cpt", _("CPT (cognitive processing therapy)")
+        PE = "pe", _("Prolonged exposure (PE)")
+        EMDR = "emdr", _("EMDR")
+        SUPPORTIVE = "supportive", _("Supportive counseling")
+        OTHER = "other", _("Another kind")
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatment_trials")
+    # The kind decides the fields: a medication has a dose, unit and role; talk therapy, ECT,
+    # TMS and other courses have sessions and weeks, and talk therapy its type. A constraint
+    # keeps each kind's fields empty on the others; patients.services.treatment_trial_save
+    # clears them when the kind changes.
     kind = models.CharField(
         _("kind of treatment"), max_length=16, choices=Kind.choices, default=Kind.MEDICATION
     )
@@ -649,7 +677,24 @@ class TreatmentTrial(PublicIdModel):
     dose_unit = models.CharField(
         _("unit"), max_length=8, choices=DoseUnit.choices, default=DoseUnit.MG_PER_DAY
     )
+    role = models.CharField(
+        _("what it was for"),
+        max_length=16,
+        choices=Role.choices,
+        blank=True,
+        help_text=_("Leave it on “Not sure” and it is worked out from the medication's name."),
+    )
+    # For a medication, the weeks at the dose above; for other kinds, the weeks of the course.
     weeks_at_dose = models.PositiveSmallIntegerField(_("weeks at this dose"), null=True, blank=True)
+    therapy_type = models.CharField(
+        _("type of talk therapy"), max_length=16, choices=TherapyType.choices, blank=True
+    )
+    sessions = models.PositiveSmallIntegerField(
+        _("number of sessions"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+    )
     start_date = models.DateField(_("started"), null=True, blank=True)
     start_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -699,11 +744,55 @@ class TreatmentTrial(PublicIdModel):
                 name="trial_dose_positive",
                 violation_error_message=_("A dose is a number above zero."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind="medication") | models.Q(daily_dose__isnull=True, role=""),
+                name="trial_dose_only_for_medication",
+                violation_error_message=_("Only a medication has a dose."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="medication") | models.Q(sessions__isnull=True),
+                name="trial_sessions_not_for_medication",
+                violation_error_message=_("A medication has a dose, not sessions."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="psychotherapy") | models.Q(therapy_type=""),
+                name="trial_therapy_type_only_for_therapy",
+                violation_error_message=_("Only talk therapy has a therapy type."),
+            ),
         ]
 
     def __str__(self) -> str:
-        dose = f" {self.daily_dose.normalize():f} {self.dose_unit}" if self.daily_dose else ""
-        return f"{self.drug_generic or self.name_as_entered}{dose}"
+        return f"{self.drug_generic or self.name_as_entered} {self.amount_text}".strip()
+
+    @property
+    def is_medication(self) -> bool:
+        return self.kind == self.Kind.MEDICATION
+
+    @property
+    def counts_as(self) -> str:
+        """The part a medication played (a Role value): what the patient chose, else what its
+        drug class usually plays; "" for another kind, or an unknown drug left on "not sure"."""
+        if not self.is_medication:
+            return ""
+        return self.role or usual_role(self.drug_class)
+
+    @property
+    def role_note(self) -> str:
+        """What the drug's class does not already say about its part: "added to an
+        antidepressant" (an antidepressant or an unknown drug used as an add-on), or "not taken
+        as an antidepressant"; "" otherwise."""
+        if self.role == self.Role.AUGMENTATION and self.drug_class != AUGMENT:
+            return str(_("added to an antidepressant"))
+        if self.role == self.Role.OTHER:
+            return str(_("not taken as an antidepressant"))
+        return ""
+
+    @property
+    def amount_text(self) -> str:
+        """ "150 mg/day", or "16 sessions" for a course; "" when none is recorded."""
+        if self.is_medication:
+            return f"{self.daily_dose.normalize():f} {self.dose_unit}" if self.daily_dose else ""
+        return sessions_text(self.sessions)
 
 
 def _item_answers_within_scale() -> models.Q:

@@ -23,7 +23,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import icd10
-from .drugs import match_drug
+from .drugs import match_drug, split_role_note
 from .emails import send_email
 from .models import (
     AccessLog,
@@ -182,10 +182,22 @@ def diagnosis_save(
 
 @transaction.atomic
 def treatment_trial_save(*, trial: TreatmentTrial) -> TreatmentTrial:
-    """Save a treatment trial, matching the drug the patient typed to a known generic and class."""
-    drug = (
-        match_drug(trial.name_as_entered) if trial.kind == TreatmentTrial.Kind.MEDICATION else None
-    )
+    """Save a treatment trial, matching the drug the patient typed to a known generic and class.
+    The kind decides the fields: the other kinds' fields are cleared, so a therapy keeps no dose
+    and a medication no sessions. A note typed after the name, like "Abilify (augmentation)",
+    becomes the trial's role."""
+    if trial.is_medication:
+        trial.sessions, trial.therapy_type = None, ""
+        trial.dose_unit = trial.dose_unit or TreatmentTrial.DoseUnit.MG_PER_DAY
+        name, role = split_role_note(trial.name_as_entered)
+        if role:
+            trial.name_as_entered, trial.role = name, trial.role or role
+    else:
+        trial.daily_dose, trial.role = None, ""
+        trial.adherence = TreatmentTrial.Adherence.UNKNOWN
+        if trial.kind != TreatmentTrial.Kind.PSYCHOTHERAPY:
+            trial.therapy_type = ""
+    drug = match_drug(trial.name_as_entered) if trial.is_medication else None
     trial.drug_generic = drug.generic if drug else ""
     trial.drug_class = drug.drug_class if drug else ""
     trial.full_clean()

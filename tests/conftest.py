@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -22,7 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients import icd10
 from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
-from tests.redis_server import redis_url  # noqa: F401 - a real Redis for tests that ask for it
+from tests.redis_server import (
+    redis_url,  # noqa: F401 - a real Redis for tests that ask for it
+    services_required,
+)
+
+# Debian's Chromium: Playwright's own browser download cannot work on these machines.
+CHROMIUM = "/usr/bin/chromium"
 
 CLOCK_AHEAD_ENV = "TEST_CLOCK_AHEAD_DAYS"
 
@@ -289,3 +296,52 @@ def live_server(django_db_setup, live_server):
     """pytest-django's live server, stopped before the test database is dropped: its threads
     hold database connections, and PostgreSQL refuses to drop a database that is in use."""
     return live_server
+
+
+@pytest.fixture
+def reviewer(clinic_staff):
+    """A clinic's staff member in the reviewer group (what the clinic's admin pages need)."""
+    from claims.services import REVIEWER_GROUP
+
+    clinic_staff.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    return clinic_staff
+
+
+@pytest.fixture
+def other_reviewer(other_clinic_staff):
+    from claims.services import REVIEWER_GROUP
+
+    other_clinic_staff.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    return other_clinic_staff
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """A headless Chromium page at 1280 x 900. Without Chromium the test is skipped, or fails
+    when REQUIRE_SERVICES=1 (CI). Request `page` last: Playwright's sync API runs the test in a
+    greenlet, where Django would open (and leak) a second database connection for any fixture
+    set up after it."""
+    if not shutil.which(CHROMIUM):
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if services_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()

@@ -399,16 +399,17 @@ class CoverageCaseAdmin(ScopedAdmin):
     def treatment_history(self, obj):
         rows = []
         for t in obj.patient.treatment_trials.all():
-            dose = f"{t.daily_dose.normalize():f} {t.dose_unit}" if t.daily_dose else "—"
             started = format_partial_date(t.start_date, t.start_precision) or "?"
             stopped = format_partial_date(t.end_date, t.end_precision) or _("ongoing")
             dates = f"{started} – {stopped}"
-            rows.append([t.drug_generic or t.name_as_entered, t.drug_class or "—", dose,
+            what = ", ".join(x for x in [t.drug_class or t.get_therapy_type_display(),
+                                         t.role_note] if x)  # fmt: skip
+            rows.append([t.drug_generic or t.name_as_entered, what or "—", t.amount_text or "—",
                          t.weeks_at_dose or "—", dates, t.get_response_display() or "—",
                          t.side_effects or "—"])  # fmt: skip
         return table(
-            [_("Drug or therapy"), _("Class"), _("Dose"), _("Weeks"), _("Dates"), _("Response"),
-             _("Side effects")],
+            [_("Drug or therapy"), _("Class or type"), _("Dose or sessions"), _("Weeks"),
+             _("Dates"), _("Response"), _("Side effects")],
             rows,
         )  # fmt: skip
 

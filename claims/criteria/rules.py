@@ -41,6 +41,7 @@ from patients.adequate_trials import (
     counts_as_failed_trial,
     trial_in_window,
 )
+from patients.drugs import OTHER_ROLE
 
 # Spravato's monotherapy approval (DOMAIN.md §1.1 [R21]): before it, the label required an oral
 # antidepressant alongside; a policy that still requires one contradicts the current label.
@@ -465,7 +466,11 @@ def _failed_trials(rule: Rule, facts: CaseFacts) -> _Judgement:
     maybe: list[tuple[TrialAssessment, str]] = []
     episode_sure = 0
     for trial, assessment in _assess_all(rule, facts, min_weeks):
-        if assessment.drug is not None and not assessment.is_antidepressant:
+        # A known drug that is no antidepressant, or one the patient says was an add-on or for
+        # something else, is not an antidepressant trial; an unknown drug may still be one.
+        if not assessment.is_antidepressant and (
+            assessment.drug is not None or assessment.is_augmentation or trial.role == OTHER_ROLE
+        ):
             continue
         if assessment.drug is None and not trial.name_as_entered.strip():
             continue

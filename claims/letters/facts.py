@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from claims.codes import BillingCode, CodeUnits, request_units, treatment_codes
 from claims.models import CoverageCase, TreatmentRequest
-from patients.drugs import AUGMENT
+from patients.drugs import ANTIDEPRESSANT_CLASSES
 from patients.models import (
     Diagnosis,
     InsurancePolicy,
@@ -26,18 +26,6 @@ Response = TreatmentTrial.Response
 # A trial that ended without remission: what criteria call a failed trial, including
 # intolerance (DOMAIN.md §3, "Failure definitions" [R1][R3][R8][R9]).
 FAILED_RESPONSES = {Response.NO_RESPONSE, Response.PARTIAL, Response.SIDE_EFFECTS}
-# Classes that patients.drugs gives antidepressants (DOMAIN.md §3 table). Augmentation agents and
-# NMDA antagonists are listed with the other treatments, never counted as antidepressant trials.
-ANTIDEPRESSANT_CLASSES = {
-    "SSRI",
-    "SNRI",
-    "NDRI",
-    "NaSSA",
-    "SARI",
-    "serotonin modulator",
-    "TCA",
-    "MAOI",
-}
 
 
 @dataclass(frozen=True)
@@ -141,20 +129,17 @@ class CaseFacts:
         return [
             t
             for t in self.trials
-            if t.kind == TreatmentTrial.Kind.MEDICATION
+            if t.counts_as == TreatmentTrial.Role.ANTIDEPRESSANT
             and t.response in FAILED_RESPONSES
             and t.drug_class in ANTIDEPRESSANT_CLASSES
         ]
 
     @property
     def augmentation_trials(self) -> list[TreatmentTrial]:
-        """Augmentation agents (patients.drugs: antipsychotics, lithium, thyroid hormone,
-        buspirone; DOMAIN.md §3 "Augmentation"), whatever their outcome."""
-        return [
-            t
-            for t in self.trials
-            if t.kind == TreatmentTrial.Kind.MEDICATION and t.drug_class == AUGMENT
-        ]
+        """Medicines added to an antidepressant (DOMAIN.md §3 "Augmentation"): those the
+        patient marked so, and augmentation agents (patients.drugs: antipsychotics, lithium,
+        thyroid hormone, buspirone) left on "not sure", whatever their outcome."""
+        return [t for t in self.trials if t.counts_as == TreatmentTrial.Role.AUGMENTATION]
 
     @property
     def therapy_trials(self) -> list[TreatmentTrial]:
@@ -167,7 +152,7 @@ class CaseFacts:
         return [
             t
             for t in self.trials
-            if t.kind == TreatmentTrial.Kind.MEDICATION
+            if t.counts_as == TreatmentTrial.Role.ANTIDEPRESSANT
             and t.response == Response.ONGOING
             and t.end_date is None
             and t.drug_class in ANTIDEPRESSANT_CLASSES

@@ -303,14 +303,18 @@ def trial_line(trial: TreatmentTrial, *, with_kind: bool = True) -> str:
     name = trial.drug_generic or trial.name_as_entered
     if trial.drug_generic and trial.name_as_entered.strip().lower() != trial.drug_generic.lower():
         name = f"{trial.drug_generic} ({trial.name_as_entered.strip()})"
-    if trial.kind != TreatmentTrial.Kind.MEDICATION and with_kind:
+    if not trial.is_medication and with_kind:
         name = f"{trial.get_kind_display()}: {name}"
     elif trial.drug_class:
         name = f"{name}, {trial.drug_class}"
+    if trial.role_note:
+        name = f"{name}, {trial.role_note}"
     parts: list[str] = []
-    if trial.daily_dose is not None:
-        parts.append(f"{trial.daily_dose.normalize():f} {trial.dose_unit}")
-    elif trial.kind == TreatmentTrial.Kind.MEDICATION:
+    if trial.therapy_type:
+        parts.append(trial.get_therapy_type_display())
+    if trial.amount_text:
+        parts.append(trial.amount_text)
+    elif trial.is_medication:
         parts.append(_("dose not recorded"))
     if trial.weeks_at_dose is not None and trial.daily_dose is not None:
         parts.append(

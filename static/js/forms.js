@@ -20,6 +20,20 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
+  // Groups of fields that belong to one kind of thing (a medication's dose, a therapy's
+  // sessions) show only while that kind is chosen. The server ignores the hidden ones.
+  document.querySelectorAll("form").forEach(function (form) {
+    var kind = form.querySelector("select[name=kind]");
+    var groups = form.querySelectorAll("fieldset[data-shown-for]");
+    if (!kind || !groups.length) { return; }
+    function show() {
+      groups.forEach(function (group) {
+        group.hidden = group.dataset.shownFor.split(" ").indexOf(kind.value) === -1;
+      });
+    }
+    kind.addEventListener("change", show);
+    show();
+  });
   // After a refused form, take keyboard and screen-reader users straight to the first problem.
   var invalid = document.querySelector(".is-invalid");
   if (invalid) { invalid.focus(); }

@@ -2,26 +2,12 @@
 on the case page, and find a case by the patient's name ("Dana Lopez", "Lopez, Dana")."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from claims import services
 from tests.factories import PatientFactory, SharedCaseFactory, days_ago
 
 QUEUE = reverse("admin:claims_coveragecase_changelist")
-
-
-@pytest.fixture
-def reviewer(clinic_staff):
-    clinic_staff.groups.add(Group.objects.get(name=services.REVIEWER_GROUP))
-    return clinic_staff
-
-
-@pytest.fixture
-def other_reviewer(other_clinic_staff):
-    other_clinic_staff.groups.add(Group.objects.get(name=services.REVIEWER_GROUP))
-    return other_clinic_staff
 
 
 @pytest.fixture

@@ -14,18 +14,6 @@ Review = CoverageCase.ReviewStatus
 
 
 @pytest.fixture
-def reviewer(clinic_staff):
-    clinic_staff.groups.add(Group.objects.get(name=services.REVIEWER_GROUP))
-    return clinic_staff
-
-
-@pytest.fixture
-def other_reviewer(other_clinic_staff):
-    other_clinic_staff.groups.add(Group.objects.get(name=services.REVIEWER_GROUP))
-    return other_clinic_staff
-
-
-@pytest.fixture
 def case(owner, clinic):
     patient = owner.patient
     patient.legal_first_name, patient.legal_last_name = "Dana", "Lopez"

@@ -4,7 +4,6 @@ them (a view, admin, a script) cannot forget it."""
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from claims import services
@@ -36,12 +35,6 @@ def _approve(case, reviewer):
 
 def _status(case) -> str:
     return CoverageCase.objects.get(pk=case.pk).review_status
-
-
-@pytest.fixture
-def reviewer(clinic_staff):
-    clinic_staff.groups.add(Group.objects.get(name=services.REVIEWER_GROUP))
-    return clinic_staff
 
 
 def test_a_history_edit_withdraws_the_approval_of_every_case_of_the_patient(

@@ -4,7 +4,6 @@ cover and in every footer (never the email), and the request with code, units, s
 site NPI and REMS status."""
 
 import io
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,6 @@ from tests.factories import PASSWORD, CaseFactory, PolicyFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 SITE_NPI = "1245319599"
 
 
@@ -29,25 +27,6 @@ def case(db):
     patient.save()
     policy = PolicyFactory(patient=patient, member_id="MEM-4455", plan_type="employer_self_funded")
     return CaseFactory(patient=patient, policy=policy)
-
-
-# Requested last, as in tests/test_browser_wizard.py: Playwright's greenlet and Django's
-# database connections do not mix with fixtures set up after it.
-@pytest.fixture
-def page(monkeypatch):
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is required (apt-get install chromium)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
 
 
 def _form(page, action):

@@ -7,7 +7,6 @@ Screenshots of every checked page at both widths go to $SCREENSHOT_DIR when it i
 
 import os
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,40 +19,9 @@ from tests.axe_checks import problems as _problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 EMAIL = "river@example.com"
 PASSWORD = "a long and unusual passphrase"
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
-
-
-# Request `page` last: Playwright's sync API runs the test in a greenlet, where Django would open
-# (and leak) a second database connection for any fixture set up after it.
-@pytest.fixture
-def page(monkeypatch):
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{CHROMIUM} is required (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        width, height = WIDTHS["desktop"]
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def _form(page, action: str):
@@ -182,6 +150,19 @@ def test_a_patient_fills_the_wizard_and_finds_every_answer_after_logging_in_agai
     trial.locator("select[name=adherence]").select_option("as_prescribed")
     trial.locator("select[name=response]").select_option("no_response")
     _save(page, "trial")
+    # Talk therapy: the medication's fields go away and the sessions come.
+    trial = _form(page, "trial")
+    assert trial.locator("input[name=daily_dose]").is_visible()
+    assert not trial.locator("input[name=sessions]").is_visible()
+    trial.locator("select[name=kind]").select_option("psychotherapy")
+    assert not trial.locator("input[name=daily_dose]").is_visible()
+    assert not trial.locator("input[name=role]").first.is_visible()
+    trial.locator("input[name=name_as_entered]").fill("CBT")
+    trial.locator("select[name=therapy_type]").select_option("cbt")
+    trial.locator("input[name=sessions]").fill("16")
+    trial.locator("input[name=course_weeks]").fill("20")
+    trial.locator("select[name=response]").select_option("partial")
+    _save(page, "trial")
     score = _form(page, "score")
     score.locator("select[name=instrument]").select_option("phq9")
     score.locator("input[name=taken_on]").fill(_days_ago(30))
@@ -240,6 +221,7 @@ def test_a_patient_fills_the_wizard_and_finds_every_answer_after_logging_in_agai
         "history": [
             "F33.2 Major depressive disorder, recurrent severe",
             "Zoloft (sertraline) 150 mg/day 8 03/2021 – 07/2021 Did not help",
+            "Talk therapy (psychotherapy): CBT CBT (cognitive behavioral therapy) 16 sessions 20",
             "PHQ-9: 19 ·",
         ],
         "referral": ["From: Dr. Morgan Lee. Status: Received."],

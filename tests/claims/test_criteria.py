@@ -45,6 +45,7 @@ def med(name="sertraline", mg="150", weeks=10, response="no_response", **more) -
         response=response,
         percent_improvement=more.pop("percent_improvement", None),
         adherence=more.pop("adherence", "as_prescribed"),
+        role=more.pop("role", ""),
     )
 
 
@@ -332,6 +333,31 @@ CASES = [
         lambda t: {"trials": (*base_facts(t).trials, med("aripiprazole", "5", 9))},
         {"augmentation": Y, "psychotherapy": N, "any:augmentation+psychotherapy": Y},
         id="augmentation-alone-meets-the-group",
+    ),
+    pytest.param(
+        "carefirst-caremark-spravato",
+        lambda t: {
+            "trials": (*base_facts(t).trials, med("bupropion", "300", 9, role="augmentation"))
+        },
+        {"augmentation": Y, "any:augmentation+psychotherapy": Y},
+        id="an-antidepressant-marked-as-an-add-on-is-augmentation",
+    ),
+    pytest.param(
+        "cigna-spravato",
+        lambda t: {
+            "trials": (
+                base_facts(t).trials[0],
+                med("trazodone", "300", 10, role="other"),
+            )
+        },
+        {"failed_trials": N, "overall": N},
+        id="trazodone-for-sleep-is-no-antidepressant-trial",
+    ),
+    pytest.param(
+        "cigna-spravato",
+        lambda t: {"trials": (base_facts(t).trials[0], med("trazodone", "300", 10))},
+        {"failed_trials": Y},
+        id="trazodone-left-on-not-sure-counts-by-its-class",
     ),
     pytest.param(
         "carefirst-caremark-spravato",

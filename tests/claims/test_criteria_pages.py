@@ -161,12 +161,9 @@ def test_the_packet_carries_the_criteria_table(case, owner, django_capture_on_co
     assert "sertraline 300 mg/day, 8 weeks, no response" in text
 
 
-def test_the_clinic_sees_the_check_on_the_admin_case_page(client, otp_login, clinic_staff, case):
-    from django.contrib.auth.models import Group
-
-    clinic_staff.groups.add(Group.objects.get(name=services.REVIEWER_GROUP))
-    services.case_share_with_clinic(case=case, clinic=clinic_staff.clinics.first())
-    otp_login(client, clinic_staff)
+def test_the_clinic_sees_the_check_on_the_admin_case_page(client, otp_login, reviewer, case):
+    services.case_share_with_clinic(case=case, clinic=reviewer.clinics.first())
+    otp_login(client, reviewer)
 
     html = client.get(reverse("admin:claims_coveragecase_change", args=[case.pk])).content.decode()
 

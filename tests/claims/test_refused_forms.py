@@ -101,6 +101,7 @@ ROWS = [
             "action": "trial",
             "kind": "medication",
             "name_as_entered": "Keepoloft",
+            "role": "augmentation",
             "daily_dose": "a lot",
             "dose_unit": "mg/day",
             "weeks_at_dose": "9",
@@ -114,6 +115,7 @@ ROWS = [
         "daily_dose",
         {
             "name_as_entered": "Keepoloft",
+            "role": "augmentation",
             "weeks_at_dose": "9",
             "started": "03/2024",
             "adherence": "mostly",

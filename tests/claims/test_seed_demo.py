@@ -30,7 +30,12 @@ def test_seed_demo_makes_a_half_finished_esketamine_case_once(db, settings, caps
     assert case.policy.member_id
     assert patient.diagnoses.count() == 2
     assert patient.diagnoses.get(is_primary=True).icd10_code == "F33.2"
-    assert patient.treatment_trials.count() == 4
+    # Four medications and a course of talk therapy with its sessions.
+    assert sorted(patient.treatment_trials.values_list("kind", flat=True)) == [
+        *["medication"] * 4,
+        "psychotherapy",
+    ]
+    assert patient.treatment_trials.get(kind="psychotherapy").sessions == 16
     assert case.calls.count() == 1
     assert case.referrals.count() == 1
     assert not case.pa_requests.exists()

@@ -19,7 +19,13 @@ from patients.adequate_trials import (
     distinct_classes,
     trial_in_window,
 )
-from patients.drugs import DRUGS, match_drug
+from patients.drugs import (
+    ANTIDEPRESSANT_ROLE,
+    AUGMENTATION_ROLE,
+    DRUGS,
+    OTHER_ROLE,
+    match_drug,
+)
 from patients.models import TreatmentTrial
 
 Y, N, U = Verdict.YES, Verdict.NO, Verdict.UNKNOWN
@@ -550,6 +556,60 @@ def test_the_module_uses_the_models_choice_values():
         "often_missed",
         "unknown",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "role", "antidepressant", "augmentation"),
+    [
+        ("sertraline", "medication", "", True, False),
+        ("aripiprazole", "medication", "", False, True),
+        # A combination left on "not sure" is both; marked, it is what the patient says.
+        ("olanzapine/fluoxetine", "medication", "", True, True),
+        ("olanzapine/fluoxetine", "medication", "antidepressant", True, False),
+        # An antidepressant added to another one is an augmentation trial, not a trial of its own.
+        ("bupropion", "medication", "augmentation", False, True),
+        # Trazodone for sleep is neither.
+        ("trazodone", "medication", "other", False, False),
+        ("Zyxorin", "medication", "augmentation", False, True),
+        ("CBT", "psychotherapy", "", False, False),
+    ],
+)
+def test_the_role_the_patient_chose_decides_what_a_trial_counts_as(
+    name, kind, role, antidepressant, augmentation
+):
+    trial = facts(
+        name_as_entered=name,
+        kind=kind,
+        role=role,
+        daily_dose=None if kind != "medication" else Decimal(100),
+    )
+
+    assessment = assess_trial(trial, min_weeks=6)
+
+    assert (assessment.is_antidepressant, assessment.is_augmentation) == (
+        antidepressant,
+        augmentation,
+    )
+
+
+def test_the_role_values_are_the_models():
+    assert set(TreatmentTrial.Role.values) == {ANTIDEPRESSANT_ROLE, AUGMENTATION_ROLE, OTHER_ROLE}
+
+
+def test_a_courses_evidence_names_its_sessions():
+    course = facts(
+        name_as_entered="CBT",
+        kind="psychotherapy",
+        daily_dose=None,
+        weeks_at_dose=20,
+        sessions=16,
+        response="partial",
+        percent_improvement=20,
+    )
+
+    evidence = assess_trial(course, min_weeks=0).evidence
+
+    assert evidence.startswith("CBT, 16 sessions, 20 weeks")
 
 
 def test_facts_are_read_from_a_trial_without_the_database():

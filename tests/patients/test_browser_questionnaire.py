@@ -4,7 +4,6 @@ reviewer sees the safety flag in the queue and asks for changes, which emails th
 email sent carries no detail of the answers. Screenshots at 1280 and 375 px go to
 .local/screenshots/ for a person to look at."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(settings.BASE_DIR) / ".local" / "screenshots"
 TELLING = ["988", "crisis", "safety", "harm", "dead", "suicid", "phq", "item"]
 
@@ -49,24 +47,6 @@ def reviewer_cookie(case):
     client = Client()
     otp_force_login(client, staff)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-# Requested last, as in tests/claims/test_browser_request.py.
-@pytest.fixture
-def page(monkeypatch):
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is required (apt-get install chromium)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
 
 
 def _checked(page, name: str) -> list[str]:

@@ -1,44 +1,10 @@
 """In a real browser: the idle-timeout warning appears, "Stay logged in" renews the session, and
 an ignored warning ends at the login page."""
 
-import os
-import shutil
-
 import pytest
 from django.urls import reverse
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-# Request `page` last: Playwright's sync API runs the test in a greenlet, where Django would open
-# (and leak) a second database connection for any fixture set up after it.
-@pytest.fixture
-def page(monkeypatch):
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{CHROMIUM} is required (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def _log_in(page, live_server, email, password):

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -394,18 +393,6 @@ def test_anonymous_is_sent_to_login(client, owner, case):
 
 
 # --- The clinic's queue --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def reviewer(clinic_staff):
-    clinic_staff.groups.add(Group.objects.get(name=claim_services.REVIEWER_GROUP))
-    return clinic_staff
-
-
-@pytest.fixture
-def other_reviewer(other_clinic_staff):
-    other_clinic_staff.groups.add(Group.objects.get(name=claim_services.REVIEWER_GROUP))
-    return other_clinic_staff
 
 
 def test_the_queue_flags_the_case_for_its_clinic_only(

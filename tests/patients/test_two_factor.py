@@ -6,7 +6,6 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -36,16 +35,6 @@ def wrong_code(device: TOTPDevice) -> str:
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def reviewer(clinic_staff):
-    clinic_staff.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=("patients", "claims"), codename__startswith="view_"
-        )
-    )
-    return clinic_staff
 
 
 @pytest.fixture

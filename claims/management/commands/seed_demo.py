@@ -144,6 +144,17 @@ def seed_demo_case(patient: Patient) -> None:
             **treatment_dates_from_text(started=started, stopped=stopped),
         )
         patient_services.treatment_trial_save(trial=trial)
+    therapy = TreatmentTrial(
+        patient=patient,
+        kind=TreatmentTrial.Kind.PSYCHOTHERAPY,
+        name_as_entered="CBT with a therapist",
+        therapy_type=TreatmentTrial.TherapyType.CBT,
+        sessions=16,
+        weeks_at_dose=20,
+        response=TreatmentTrial.Response.PARTIAL,
+        **treatment_dates_from_text(started="2021-03", stopped="2021-08"),
+    )
+    patient_services.treatment_trial_save(trial=therapy)
     patient_services.symptom_score_record(
         patient=patient, instrument="phq9", taken_on=datetime.date(2026, 10, 14), total=21
     )
