@@ -30,7 +30,7 @@ class Scale:
     items: int | None  # None: the app does not administer it, only records the total
     item_max: int | None
     total_max: int
-    bands: tuple[tuple[int, str], ...] = ()  # (lowest score, label)
+    bands: tuple[tuple[int, StrOrPromise], ...] = ()  # (lowest score, label)
 
 
 SCALES: dict[str, Scale] = {
@@ -38,9 +38,17 @@ SCALES: dict[str, Scale] = {
         9,
         3,
         27,
-        ((0, "none"), (5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe")),
+        (
+            (0, _("none")),
+            (5, _("mild")),
+            (10, _("moderate")),
+            (15, _("moderately severe")),
+            (20, _("severe")),
+        ),
     ),
-    "gad7": Scale(7, 3, 21, ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe"))),
+    "gad7": Scale(
+        7, 3, 21, ((0, _("minimal")), (5, _("mild")), (10, _("moderate")), (15, _("severe")))
+    ),
     "pcl5": Scale(20, 4, 80),
     "qids_sr16": Scale(None, None, 27),
     "hamd17": Scale(None, None, 52),
@@ -53,13 +61,14 @@ CLINICIAN_SCALES = ("madrs", "hamd17", "pcl5", "qids_sr16")
 
 
 def severity(instrument: str, total: int) -> str:
-    """The DOMAIN.md §5 band for a total, or '' where the app has no bands for the scale."""
+    """The DOMAIN.md §5 band for a total, in the active language, or '' where the app has no
+    bands for the scale."""
     scale = SCALES.get(instrument)
-    label = ""
+    label: StrOrPromise = ""
     for lowest, name in scale.bands if scale else ():
         if total >= lowest:
             label = name
-    return label
+    return str(label)
 
 
 # --- The questionnaires the patient fills in, item by item ---------------------------------------

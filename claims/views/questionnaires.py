@@ -5,7 +5,14 @@ the total, its band, and, for PHQ-9 item 9 above zero, the crisis resources (iss
 from django.shortcuts import redirect, render
 
 from patients.decorators import patient_required
-from patients.scales import ANSWERS, COPYRIGHT, QUESTIONNAIRES, SCALES, severity
+from patients.scales import (
+    ANSWERS,
+    COPYRIGHT,
+    QUESTIONNAIRES,
+    SCALES,
+    SELF_HARM_ITEM,
+    severity,
+)
 from patients.selectors import shares_with_a_clinic
 
 from .. import services
@@ -34,6 +41,8 @@ def questionnaire(request, coveragecase_id, instrument: str):
             "form": form,
             "questionnaire": form.questionnaire,
             "show_crisis": form.self_harm_answered(),
+            # The item whose answer above zero shows the crisis resources (PHQ-9 only).
+            "self_harm_item": SELF_HARM_ITEM if instrument == "phq9" else None,
             "copyright": COPYRIGHT,
             "shared": shares_with_a_clinic(case.patient),
         },

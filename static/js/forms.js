@@ -34,6 +34,18 @@
     kind.addEventListener("change", show);
     show();
   });
+  // The crisis resources after PHQ-9 item 9: shown as soon as an answer above zero is chosen,
+  // and read out by screen readers then; hidden again if the answer goes back to zero.
+  document.querySelectorAll("[data-reveal-for]").forEach(function (message) {
+    var name = message.dataset.revealFor;
+    document.querySelectorAll("input[type=radio][name='" + name + "']").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        var above = Number(radio.value) > 0;
+        if (above && message.hidden) { message.setAttribute("role", "alert"); }
+        message.hidden = !above;
+      });
+    });
+  });
   // After a refused form, take keyboard and screen-reader users straight to the first problem.
   var invalid = document.querySelector(".is-invalid");
   if (invalid) { invalid.focus(); }

@@ -99,8 +99,16 @@ def test_item_9_shows_help_then_the_dashboard_and_queue_flags_and_no_email_tells
         page.get_by_role("link", name="Fill in the PHQ-9 (depression)").click()
     _shot(page, "questionnaire")
     found = _checked(page, "questionnaire")
-    for n in range(1, 10):
+    live = page.locator("[data-reveal-for=item_9]")
+    for n in range(1, 9):
         page.locator(f"#q-{n}").get_by_label("Several days").check()
+    page.locator("#q-9").get_by_label("Not at all").check()
+    assert not live.is_visible()
+    # Before saving: the help shows the moment item 9 is answered above zero, read out at once.
+    page.locator("#q-9").get_by_label("Several days").check()
+    assert live.is_visible()
+    assert live.get_attribute("role") == "alert"
+    assert "call or text 988" in live.inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="Save my answers").click()
 

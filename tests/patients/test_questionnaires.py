@@ -208,7 +208,8 @@ def test_the_phq9_page_asks_every_item_with_its_source(owner_client, case):
         assert str(label) in body
     assert "Kroenke K, Spitzer RL, Williams JBW" in body
     assert "No permission required to reproduce, translate, display or distribute" in body
-    assert CRISIS not in body
+    # The crisis resources wait, hidden, for an answer to item 9 (the next test).
+    assert 'id="safety-message" aria-labelledby="safety-heading" data-reveal-for' in body
 
 
 def test_the_gad7_page_is_scored_and_banded(owner_client, case):
@@ -252,6 +253,29 @@ def test_item_9_above_zero_shows_the_crisis_resources_at_once(owner_client, case
     assert "This app cannot respond to emergencies" in body
     assert "I have read this" in body
     assert 'role="alert"' in body
+
+
+def test_the_phq9_page_holds_the_help_hidden_right_after_item_9(owner_client, case):
+    """Shown by static/js/forms.js the moment item 9 is answered above zero, before saving
+    (the browser test clicks it); only the PHQ-9 has it."""
+    body = owner_client.get(_phq9_url(case)).content.decode()
+
+    message = re.search(r'<section[^>]*data-reveal-for="item_9"[^>]*>', body)
+    assert message and " hidden" in message[0]
+    assert 'role="alert"' not in message[0]  # added when it is shown, so it is read out then
+    assert body.index('id="q-9"') < message.start() < body.index("Save my answers")
+    assert CRISIS in body[message.start() :]
+    gad7 = reverse("claims:questionnaire_gad7", kwargs={"coveragecase_id": case.public_id})
+    assert "data-reveal-for" not in owner_client.get(gad7).content.decode()
+
+
+def test_band_names_follow_the_language(settings):
+    """Band names are marked for translation (patient pages show them; letters stay English)."""
+    from django.utils.functional import Promise
+
+    for scale in (scales.SCALES["phq9"], scales.SCALES["gad7"]):
+        assert all(isinstance(label, Promise) for _lowest, label in scale.bands)
+    assert scales.severity("phq9", 21) == "severe"
 
 
 def test_an_incomplete_form_is_refused_and_keeps_every_answer(owner_client, case):
