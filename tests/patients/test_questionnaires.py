@@ -261,7 +261,8 @@ def test_the_phq9_page_holds_the_help_hidden_right_after_item_9(owner_client, ca
     body = owner_client.get(_phq9_url(case)).content.decode()
 
     message = re.search(r'<section[^>]*data-reveal-for="item_9"[^>]*>', body)
-    assert message and " hidden" in message[0]
+    assert message
+    assert " hidden" in message[0]
     assert 'role="alert"' not in message[0]  # added when it is shown, so it is read out then
     assert body.index('id="q-9"') < message.start() < body.index("Save my answers")
     assert CRISIS in body[message.start() :]
