@@ -199,6 +199,25 @@ def rolled_back(db):
     return rollback
 
 
+def _seed_reference_data() -> None:
+    """The rows migrations seed: the payers (patients 0002) and the criteria sets (claims 0011)."""
+    for name in (
+        "patients.migrations.0002_seed_payers",
+        "claims.migrations.0011_seed_criteria_sets",
+    ):
+        importlib.import_module(name).seed(apps, None)
+
+
+@pytest.fixture
+def seeds_restored(django_db_blocker):
+    """For a transactional test, requested before `transactional_db`: the flush after the test
+    empties every table, and this puts the migration-seeded rows back for the tests that follow
+    in the same process."""
+    yield
+    with django_db_blocker.unblock():
+        _seed_reference_data()
+
+
 @pytest.fixture
 def criteria_sets(db):
     """The coverage criteria sets migration 0011 seeds (with the payers 0002 seeds), put back
@@ -206,11 +225,7 @@ def criteria_sets(db):
     from claims.models import CriteriaSet
 
     if not CriteriaSet.objects.exists():
-        for name in (
-            "patients.migrations.0002_seed_payers",
-            "claims.migrations.0011_seed_criteria_sets",
-        ):
-            importlib.import_module(name).seed(apps, None)
+        _seed_reference_data()
     return CriteriaSet.objects.all()
 
 

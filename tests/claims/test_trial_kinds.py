@@ -272,8 +272,8 @@ def test_the_staff_case_page_shows_sessions_and_the_role(client, otp_login, revi
     assert "NDRI, added to an antidepressant" in html
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_gives_each_kind_its_fields(criteria_sets):
+@pytest.mark.slow  # migrates back and forth: about 3 s, run by `make test`, not `make test-fast`
+def test_the_migration_gives_each_kind_its_fields(seeds_restored, transactional_db):
     """Rows saved by the old form: a therapy with a dose unit and a dose, "CBT 16 sessions",
     and a drug named "aripiprazole (augmentation)"."""
     executor = MigrationExecutor(connection)
