@@ -4,7 +4,8 @@ from collections.abc import ItemsView
 from types import FrameType
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.debug import SafeExceptionReporterFilter
 
 
@@ -45,3 +46,20 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
     source = credentials if credentials else getattr(request, "POST", {})
     username = source.get("username")
     return username.strip().lower() if username else None
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Every response to a signed-in request is private and kept by no cache: a browser's back
+    button, a shared computer or a proxy must not show a patient's pages after logout. (Admin and
+    downloads set it too; static files are served before this runs.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_vary_headers(response, ["Cookie"])
+        return response

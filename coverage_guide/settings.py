@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Right after authentication: marks request.user verified when the session holds a device.
     "django_otp.middleware.OTPMiddleware",
+    # Signed-in pages are never cached (browser back button, shared computers, proxies).
+    "coverage_guide.security.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -8,6 +8,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
+from tests.factories import CaseFactory
+
 # Built at run time so the value itself never appears in the source lines a report quotes.
 SECRET = " ".join(["F33.2", "severe", "depression,", "tried", "sertraline"])
 
@@ -65,3 +67,19 @@ def test_the_keepalive_renews_the_session_and_needs_a_post(owner_client):
     url = reverse("patients:session_keepalive")
     assert owner_client.get(url).status_code == 405
     assert owner_client.post(url).status_code == 204
+
+
+def test_finding_8_signed_in_pages_are_never_cached(owner_client, owner):
+    """Issue 14, finding 8 (every URL is also checked by the sweep in test_url_authorization)."""
+    case = CaseFactory(patient=owner.patient)
+    for url in [
+        reverse("claims:dashboard"),
+        reverse("claims:step_history", kwargs={"coveragecase_id": case.public_id}),
+        reverse("patients:profile"),
+    ]:
+        response = owner_client.get(url)
+
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
+        assert "Cookie" in response["Vary"], url

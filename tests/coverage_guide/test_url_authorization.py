@@ -116,6 +116,9 @@ def test_owner_is_served(client, owner, world, subtests, rolled_back):
                 assert response.status_code == 404, response.status_code
             else:
                 assert response.status_code in (200, 302, 405), response.status_code
+            # Issue 14, finding 8: no signed-in page may be cached.
+            assert "no-store" in response.get("Cache-Control", ""), name
+            assert "private" in response["Cache-Control"], name
 
 
 @pytest.mark.parametrize("name", sorted(STAFF_ONLY))
