@@ -1,6 +1,6 @@
 """Security hooks: error reports without patient data, login-throttling keys without emails."""
 
-from collections.abc import ItemsView
+from collections.abc import Callable, ItemsView
 from types import FrameType
 from typing import Any
 
@@ -53,11 +53,11 @@ class NoStoreWhenSignedInMiddleware:
     button, a shared computer or a proxy must not show a patient's pages after logout. (Admin and
     downloads set it too; static files are served before this runs.)"""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        response: HttpResponse = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
