@@ -1,12 +1,19 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, QueryDict
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 KEPT_POST = "kept_post"
 _NEVER_KEPT = {"csrfmiddlewaretoken", "password", "password1", "password2"}
+# Whose browser this is, for a kept form (issue 14, finding 7): a keyed hash of the last patient
+# signed in here, set on their pages. A form kept after the session ended carries it, and only
+# that patient gets it back; anyone else who signs in on the browser never sees it.
+KEPT_FOR_COOKIE = "kept_for"
+_KEPT_FOR_AGE = 14 * 24 * 3600
 
 
 def patient_required(view):
@@ -25,9 +32,31 @@ def patient_required(view):
             return redirect_to_login(request.get_full_path())
         if not request.user.is_patient:
             raise Http404
-        return view(request, *args, **kwargs)
+        tag = _owner_tag(request.user)
+        _discard_kept_post_of_someone_else(request, tag)
+        response = view(request, *args, **kwargs)
+        if request.COOKIES.get(KEPT_FOR_COOKIE) != tag:
+            response.set_cookie(
+                KEPT_FOR_COOKIE,
+                tag,
+                max_age=_KEPT_FOR_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
     return wrapper
+
+
+def _owner_tag(user) -> str:
+    return salted_hmac("patients.kept_post", str(user.pk)).hexdigest()[:32]
+
+
+def _discard_kept_post_of_someone_else(request, tag: str) -> None:
+    kept = request.session.get(KEPT_POST)
+    if kept and kept.get("for") != tag:
+        del request.session[KEPT_POST]
 
 
 def staff_required(view):
@@ -47,12 +76,16 @@ def staff_required(view):
 
 def keep_post(request) -> None:
     fields = {k: v for k, v in request.POST.lists() if k not in _NEVER_KEPT}
-    request.session[KEPT_POST] = {"path": request.path, "fields": fields}
+    owner = request.COOKIES.get(KEPT_FOR_COOKIE, "")
+    request.session[KEPT_POST] = {"path": request.path, "fields": fields, "for": owner}
 
 
 def restored_post(request) -> QueryDict | None:
     """The fields of a form this page received while the session had expired, once."""
     kept = request.session.get(KEPT_POST)
+    if kept and kept.get("for") != _owner_tag(request.user):
+        del request.session[KEPT_POST]  # typed by someone else on this browser
+        return None
     if not kept or kept.get("path") != request.path:
         return None
     del request.session[KEPT_POST]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from claims.models import CoverageCase, InsurerCall
 from claims.progress import steps_of
+from patients.decorators import KEPT_POST
 from patients.models import AccessLog, TreatmentTrial
 from tests.factories import ClinicFactory, days_ago, pdf_upload
 
@@ -480,3 +481,25 @@ def test_a_decision_letter_received_before_its_date_is_refused_not_a_crash(owner
     )
     assert response.status_code == 200
     assert "cannot arrive before the date printed on it" in response.text
+
+
+def test_finding_7_a_kept_form_is_not_restored_to_another_patient(
+    client, owner, outsider, password, case
+):
+    """Issue 14, finding 7: patient A's form, posted after A's session ended, is never shown to
+    patient B who signs in next on the same browser (here on /cases/new/, as in the probe)."""
+    client.force_login(owner)
+    client.get(reverse("claims:dashboard"))  # A's pages mark the browser as A's
+    client.session.flush()
+    url = reverse("claims:case_start")
+    client.post(
+        url, {"treatment": "esketamine", "condition": "other", "condition_other": "A-SECRET"}
+    )
+
+    client.post(reverse("patients:login"), {"username": outsider.email, "password": password})
+    page = client.get(url).text
+
+    assert "A-SECRET" not in page
+    assert "We kept what you typed" not in page
+    # Nor does it wait for A in B's session.
+    assert KEPT_POST not in client.session
