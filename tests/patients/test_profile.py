@@ -189,6 +189,9 @@ def test_the_date_of_birth_also_takes_month_day_year(owner):
 
 
 def test_a_form_sent_after_the_session_expired_comes_back_after_login(client, owner, password):
+    client.force_login(owner)
+    client.get(URL)  # the patient's pages mark the browser as theirs (issue 14, finding 7)
+    client.session.flush()  # the idle timeout ends the session on the server
     data = _profile(legal_first_name="Kept")
 
     response = client.post(URL, data)
