@@ -31,6 +31,7 @@ from patients.scales import (
     Questionnaire,
     needs_safety_response,
 )
+from patients.validators import validate_sane_date
 
 from .guidance import INSURER_QUESTIONS
 from .models import (
@@ -556,6 +557,7 @@ class DeadlineLetterDateForm(forms.Form):
         required=False,
         widget=DATE,
         help_text=_("Leave empty to use the date we worked out."),
+        validators=[validate_sane_date],
     )
 
 
@@ -596,7 +598,9 @@ class ReviewForm(forms.Form):
         choices=[("", "—"), *PriorAuthorizationRequest.Method.choices],
         required=False,
     )
-    submitted_on = forms.DateField(label=_("Sent on"), required=False, widget=DATE)
+    submitted_on = forms.DateField(
+        label=_("Sent on"), required=False, widget=DATE, validators=[validate_sane_date]
+    )
     reference_number = forms.CharField(label=_("Reference number"), required=False)
     urgency = forms.ChoiceField(
         label=_("Urgency"),

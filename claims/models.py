@@ -18,7 +18,7 @@ from patients.models import (
     TimeStampedModel,
     date_order_constraint,
 )
-from patients.validators import validate_npi
+from patients.validators import validate_npi, validate_sane_date
 
 from .criteria import rules as criteria_rules
 
@@ -79,7 +79,9 @@ class CoverageCase(PublicIdModel):
         related_name="cases",
         verbose_name=_("shared with clinic"),
     )
-    clinic_consent_at = models.DateTimeField(_("patient agreed to share on"), null=True, blank=True)
+    clinic_consent_at = models.DateTimeField(
+        _("patient agreed to share on"), null=True, blank=True, validators=[validate_sane_date]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -91,7 +93,9 @@ class CoverageCase(PublicIdModel):
     )
     # When the current episode of depression began, as the patient or prescriber dates it: some
     # payers count only trials in the current episode (DOMAIN.md §1.2: Cigna, CareFirst).
-    episode_since = models.DateField(_("current episode began"), null=True, blank=True)
+    episode_since = models.DateField(
+        _("current episode began"), null=True, blank=True, validators=[validate_sane_date]
+    )
     episode_since_precision = models.CharField(
         _("precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -132,7 +136,7 @@ class InsurerCall(PublicIdModel):
     """A call to the insurer: who answered, the call's reference number, what was asked and said."""
 
     case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="calls")
-    called_at = models.DateTimeField(_("when you called"))
+    called_at = models.DateTimeField(_("when you called"), validators=[validate_sane_date])
     phone_number = models.CharField(_("number called"), max_length=30, blank=True)
     representative = models.CharField(_("who you spoke with"), max_length=120, blank=True)
     reference_number = models.CharField(_("call reference number"), max_length=60, blank=True)
@@ -169,8 +173,12 @@ class Referral(PublicIdModel):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NOT_REQUESTED
     )
-    requested_on = models.DateField(_("asked on"), null=True, blank=True)
-    received_on = models.DateField(_("received on"), null=True, blank=True)
+    requested_on = models.DateField(
+        _("asked on"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    received_on = models.DateField(
+        _("received on"), null=True, blank=True, validators=[validate_sane_date]
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords(user_db_constraint=False)
@@ -276,7 +284,9 @@ class PriorAuthorizationRequest(PublicIdModel):
     method = models.CharField(
         _("how it was sent"), max_length=12, choices=Method.choices, blank=True
     )
-    submitted_on = models.DateField(_("sent on"), null=True, blank=True)
+    submitted_on = models.DateField(
+        _("sent on"), null=True, blank=True, validators=[validate_sane_date]
+    )
     reference_number = models.CharField(_("reference number"), max_length=60, blank=True)
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.STANDARD
@@ -284,13 +294,21 @@ class PriorAuthorizationRequest(PublicIdModel):
     decision = models.CharField(
         _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
     )
-    decided_on = models.DateField(_("decision date"), null=True, blank=True)
-    decision_received_on = models.DateField(_("decision received on"), null=True, blank=True)
+    decided_on = models.DateField(
+        _("decision date"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    decision_received_on = models.DateField(
+        _("decision received on"), null=True, blank=True, validators=[validate_sane_date]
+    )
     approved_sessions = models.PositiveSmallIntegerField(
         _("sessions approved"), null=True, blank=True
     )
-    valid_from = models.DateField(_("approval starts"), null=True, blank=True)
-    valid_until = models.DateField(_("approval ends"), null=True, blank=True)
+    valid_from = models.DateField(
+        _("approval starts"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    valid_until = models.DateField(
+        _("approval ends"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     history = HistoricalRecords(user_db_constraint=False)
 
@@ -379,8 +397,12 @@ class TreatmentRequest(PublicIdModel):
     )
     schedule = models.CharField(_("schedule"), max_length=200, blank=True)
     sessions = models.PositiveSmallIntegerField(_("number of sessions"), null=True, blank=True)
-    start_date = models.DateField(_("requested start"), null=True, blank=True)
-    end_date = models.DateField(_("requested through"), null=True, blank=True)
+    start_date = models.DateField(
+        _("requested start"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    end_date = models.DateField(
+        _("requested through"), null=True, blank=True, validators=[validate_sane_date]
+    )
     place_of_service = models.CharField(
         _("place of service"),
         max_length=2,
@@ -417,7 +439,10 @@ class TreatmentRequest(PublicIdModel):
     )
     oral_antidepressant = models.CharField(_("which antidepressant"), max_length=120, blank=True)
     pdmp_checked_on = models.DateField(
-        _("prescription-monitoring (PDMP) check done on"), null=True, blank=True
+        _("prescription-monitoring (PDMP) check done on"),
+        null=True,
+        blank=True,
+        validators=[validate_sane_date],
     )
     substance_use_screen = models.CharField(
         _("substance-use screen"), max_length=12, choices=Screen.choices, blank=True
@@ -465,8 +490,12 @@ class Denial(PublicIdModel):
     pa_request = models.OneToOneField(
         PriorAuthorizationRequest, on_delete=models.CASCADE, related_name="denial"
     )
-    notice_date = models.DateField(_("date on the letter"), null=True, blank=True)
-    received_on = models.DateField(_("date you received it"), null=True, blank=True)
+    notice_date = models.DateField(
+        _("date on the letter"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    received_on = models.DateField(
+        _("date you received it"), null=True, blank=True, validators=[validate_sane_date]
+    )
     reason = models.CharField(
         _("reason given"), max_length=24, choices=Reason.choices, default=Reason.OTHER
     )
@@ -523,12 +552,16 @@ class Appeal(PublicIdModel):
     denial = models.ForeignKey(Denial, on_delete=models.CASCADE, related_name="appeals")
     level = models.CharField(_("appeal level"), max_length=24, choices=Level.choices)
     expedited = models.BooleanField(_("urgent (expedited)"), default=False)
-    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    filed_on = models.DateField(
+        _("filed on"), null=True, blank=True, validators=[validate_sane_date]
+    )
     reference_number = models.CharField(_("reference number"), max_length=60, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=24, choices=Outcome.choices, default=Outcome.PENDING
     )
-    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decided_on = models.DateField(
+        _("decision date"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     history = HistoricalRecords(user_db_constraint=False)
 
@@ -621,12 +654,14 @@ class Deadline(PublicIdModel):
     level = models.CharField(
         _("appeal level"), max_length=24, blank=True, choices=Appeal.Level.choices
     )
+    # Computed from dates in range, so possibly a little past LATEST_DATE: not validated.
     computed_due_on = models.DateField(_("computed date"), null=True, blank=True)
     letter_due_on = models.DateField(
         _("date in your letter"),
         null=True,
         blank=True,
         help_text=_("If your letter gives a date, enter it: it replaces ours."),
+        validators=[validate_sane_date],
     )
     due_on = models.DateField(_("due"), db_index=True)
     rule_id = models.CharField(max_length=60, blank=True)
@@ -835,10 +870,18 @@ class CriteriaSet(TimeStampedModel):
     coverage = models.CharField(
         _("coverage"), max_length=16, choices=Coverage.choices, default=Coverage.CRITERIA
     )
-    version_date = models.DateField(_("policy version date"), null=True, blank=True)
-    effective_from = models.DateField(_("in effect from"), null=True, blank=True)
-    effective_to = models.DateField(_("in effect until"), null=True, blank=True)
-    last_verified = models.DateField(_("last checked against the source"), null=True, blank=True)
+    version_date = models.DateField(
+        _("policy version date"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    effective_from = models.DateField(
+        _("in effect from"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    effective_to = models.DateField(
+        _("in effect until"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    last_verified = models.DateField(
+        _("last checked against the source"), null=True, blank=True, validators=[validate_sane_date]
+    )
     verified = models.BooleanField(
         _("confirmed in a primary source"),
         default=True,

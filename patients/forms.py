@@ -28,7 +28,7 @@ from .models import (
     User,
 )
 from .partial_dates import format_partial_date, treatment_dates_from_text
-from .validators import validate_icd10_code
+from .validators import validate_icd10_code, validate_sane_date
 
 
 @dataclass(frozen=True)
@@ -515,7 +515,10 @@ class DiagnosisForm(forms.Form):
     icd10_code = forms.CharField(label=_("ICD-10-CM code"), required=False, max_length=10)
     is_primary = forms.BooleanField(label=_("This is my main diagnosis"), required=False)
     diagnosed_on = forms.DateField(
-        label=_("Date diagnosed"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date diagnosed"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sane_date],
     )
 
     def __init__(self, *args, **kwargs):

@@ -14,7 +14,7 @@ from .adequate_trials import sessions_text
 from .drugs import AUGMENT, usual_role
 from .history import HistoricalRecords
 from .scales import SCALES, SELF_HARM_ITEM
-from .validators import validate_icd10_code, validate_npi
+from .validators import validate_icd10_code, validate_npi, validate_sane_date
 
 
 class TimeStampedModel(models.Model):
@@ -322,7 +322,9 @@ class Patient(PublicIdModel):
     legal_first_name = models.CharField(_("legal first name"), max_length=100, blank=True)
     legal_middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
     legal_last_name = models.CharField(_("legal last name"), max_length=100, blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_sane_date]
+    )
     sex_on_insurance = models.CharField(
         _("sex on your insurance record"), max_length=16, choices=Sex.choices, blank=True
     )
@@ -464,8 +466,12 @@ class InsurancePolicy(PublicIdModel):
     )
     prior_auth_phone = models.CharField(_("pre-authorization phone"), max_length=30, blank=True)
     prior_auth_fax = models.CharField(_("pre-authorization fax"), max_length=30, blank=True)
-    effective_date = models.DateField(_("coverage starts"), null=True, blank=True)
-    end_date = models.DateField(_("coverage ends"), null=True, blank=True)
+    effective_date = models.DateField(
+        _("coverage starts"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    end_date = models.DateField(
+        _("coverage ends"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     in_network_deductible = MoneyField(_("in-network deductible"))
     in_network_deductible_met = MoneyField(_("in-network deductible met so far"))
@@ -579,7 +585,9 @@ class Diagnosis(PublicIdModel):
     )
     description = models.CharField(_("description"), max_length=300)
     is_primary = models.BooleanField(_("main diagnosis"), default=False)
-    diagnosed_on = models.DateField(_("date diagnosed"), null=True, blank=True)
+    diagnosed_on = models.DateField(
+        _("date diagnosed"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     history = HistoricalRecords(user_db_constraint=False)
 
@@ -695,11 +703,15 @@ class TreatmentTrial(PublicIdModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(2000)],
     )
-    start_date = models.DateField(_("started"), null=True, blank=True)
+    start_date = models.DateField(
+        _("started"), null=True, blank=True, validators=[validate_sane_date]
+    )
     start_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    end_date = models.DateField(_("stopped"), null=True, blank=True)
+    end_date = models.DateField(
+        _("stopped"), null=True, blank=True, validators=[validate_sane_date]
+    )
     end_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -842,7 +854,7 @@ class SymptomScore(PublicIdModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="symptom_scores")
     instrument = models.CharField(_("questionnaire"), max_length=12, choices=Instrument.choices)
     instrument_other = models.CharField(_("questionnaire name"), max_length=100, blank=True)
-    taken_on = models.DateField(_("date"))
+    taken_on = models.DateField(_("date"), validators=[validate_sane_date])
     total = models.PositiveSmallIntegerField(_("total score"))
     # The answers, item by item, when the patient filled the questionnaire in here (PHQ-9,
     # GAD-7): a list of integers in the scale's item range (constraint below).

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .validators import EARLIEST_DATE, LATEST_DATE, validate_sane_date
+
 DAY, MONTH = "day", "month"
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -29,9 +31,11 @@ def parse_partial_date(text: str, *, end: bool = False) -> tuple[date | None, st
         return None, DAY
     for fmt in _DAY_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date(), DAY  # noqa: DTZ007 - a calendar date
+            exact = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
         except ValueError:
-            pass
+            continue
+        validate_sane_date(exact)
+        return exact, DAY
     year = month = None
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         year, month = int(m[1]), int(m[2])
@@ -39,10 +43,12 @@ def parse_partial_date(text: str, *, end: bool = False) -> tuple[date | None, st
         month, year = int(m[1]), int(m[2])
     elif m := re.fullmatch(r"([A-Za-z]+)\.?,?\s+(\d{4})", text):
         month, year = _MONTHS.get(m[1].lower()), int(m[2])
-    if not year or not month or not 1 <= month <= 12 or year < 1900:
+    if not year or not month or not 1 <= month <= 12:
         raise ValidationError(
             _("Please enter a date like 03/2021, March 2021 or 03/14/2021."), code="partial_date"
         )
+    if not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+        validate_sane_date(date(max(year, 1), month, 1))  # raises, with the range
     day = calendar.monthrange(year, month)[1] if end else 1
     return date(year, month, day), MONTH
 

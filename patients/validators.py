@@ -1,6 +1,7 @@
 """Field validators shared by patient, provider and clinic records."""
 
 import re
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from . import icd10
 
 _NPI_RE = re.compile(r"^\d{10}$")
+
+# The dates any record here may hold (issue 14, finding 3). A year like 9999 was once saved and
+# broke every page that adds months or draws a timeline after it; far inside Python's and the
+# databases' range, these bounds leave room for every computation (deadlines add at most months,
+# the timeline a year).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def validate_sane_date(value: date | datetime | None) -> None:
+    """A date (or date and time) from 1900 to 2099: anything else is a typo in the year."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            _("Please check the year: dates here run from 1900 to 2099."), code="date_range"
+        )
 
 
 def npi_check_digit_ok(npi: str) -> bool:

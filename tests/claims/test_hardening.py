@@ -1,0 +1,125 @@
+"""Issue 14, the probe findings on the wizard's side: each test is named after its finding and
+fails on the code before the fix."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from claims.models import Denial, PriorAuthorizationRequest
+from patients.models import SymptomScore
+from patients.validators import LATEST_DATE
+from tests.factories import (
+    CaseFactory,
+    DenialFactory,
+    PolicyFactory,
+    SymptomScoreFactory,
+    TreatmentTrialFactory,
+)
+
+RANGE_MESSAGE = "dates here run from 1900 to 2099"
+
+
+@pytest.fixture
+def case(owner):
+    patient = owner.patient
+    return CaseFactory(patient=patient, policy=PolicyFactory(patient=patient))
+
+
+def _url(name, case):
+    return reverse(name, kwargs={"coveragecase_id": case.public_id})
+
+
+# --- Finding 3: far-future dates ---------------------------------------------------------------
+
+# (page, a post with one date far out, the field refused). Each was saved before (or was a 500).
+FAR_DATES = [
+    pytest.param("claims:step_history", {"action": "score", "instrument": "phq9",
+                 "taken_on": "9999-12-31", "total": "12"}, "taken_on", id="score"),
+    pytest.param("claims:step_history", {"action": "trial", "kind": "medication",
+                 "name_as_entered": "Zoloft", "dose_unit": "mg/day", "adherence": "unknown",
+                 "started": "01/2020", "stopped": "12/9999"}, "stopped", id="trial-stopped"),
+    pytest.param("claims:step_history", {"action": "diagnosis", "icd10_code": "F33.2",
+                 "diagnosed_on": "9999-01-01"}, "diagnosed_on", id="diagnosis"),
+    pytest.param("claims:step_history", {"action": "episode", "since": "03/2150"}, "since",
+                 id="episode"),
+    pytest.param("claims:step_policy", {"action": "call", "called_at": "9999-12-31T10:00",
+                 "representative": "Sam"}, "called_at", id="call"),
+    pytest.param("claims:step_submit", {"action": "pa_request", "kind": "initial",
+                 "submitted_by": "patient", "method": "portal", "submitted_on": "9999-12-31",
+                 "urgency": "standard"}, "submitted_on", id="request-sent"),
+    pytest.param("claims:step_submit", {"action": "decision", "decision": "denied",
+                 "decided_on": "9999-12-31"}, "decided_on", id="decision"),
+    pytest.param("claims:step_appeal", {"action": "denial", "notice_date": "1899-12-31",
+                 "reason": "not_medically_necessary"}, "notice_date", id="denial-too-early"),
+    pytest.param("claims:step_appeal", {"action": "appeal", "level": "internal_1",
+                 "filed_on": "9999-12-31"}, "filed_on", id="appeal"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("page", "data", "field"), FAR_DATES)
+def test_finding_3_a_date_out_of_range_is_refused_with_a_message(
+    owner_client, case, page, data, field
+):
+    request = PriorAuthorizationRequest.objects.create(case=case, submitted_on=date(2026, 1, 5))
+    DenialFactory(pa_request=request)
+
+    response = owner_client.post(_url(page, case), {**data, "after": "stay"})
+
+    assert response.status_code == 200, response.get("Location")
+    html = response.content.decode()
+    assert RANGE_MESSAGE in html
+    assert f'name="{field}"' in html
+    assert not SymptomScore.objects.filter(taken_on__year__gt=2099).exists()
+    assert not case.patient.treatment_trials.exists()
+    assert not case.patient.diagnoses.exists()
+
+
+def test_finding_3_the_model_refuses_a_date_out_of_range(owner):
+    score = SymptomScore(
+        patient=owner.patient, instrument="phq9", total=12, taken_on=date(9999, 12, 31)
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        score.full_clean()
+
+    assert "taken_on" in refused.value.message_dict
+
+
+def test_finding_3_every_page_and_packet_request_works_at_the_latest_date(
+    owner_client, owner, case
+):
+    """The bounds leave room for every computation: a score, a trial, a decision and a denial
+    on 31 December 2099, then deadlines (months later), the timeline and the packet digest."""
+    last = LATEST_DATE
+    SymptomScoreFactory(patient=owner.patient, taken_on=last)
+    TreatmentTrialFactory(patient=owner.patient, start_date=date(2099, 1, 1), end_date=last)
+    request = PriorAuthorizationRequest.objects.create(case=case, submitted_on=last)
+
+    decided = owner_client.post(
+        _url("claims:step_submit", case),
+        {"action": "decision", "id": request.public_id, "decision": "denied",
+         "decided_on": last.isoformat(), "decision_received_on": last.isoformat(),
+         "after": "stay"},
+    )  # fmt: skip
+    denial = owner_client.post(
+        _url("claims:step_appeal", case),
+        {"action": "denial", "notice_date": last.isoformat(), "received_on": last.isoformat(),
+         "reason": "not_medically_necessary", "after": "stay"},
+    )  # fmt: skip
+
+    assert decided.status_code == 302
+    assert denial.status_code == 302
+    assert Denial.objects.get(pa_request__case=case).received_on == last
+    assert case.deadlines.filter(due_on__gt=last).exists()  # computed past the bound, safely
+    for page in ["claims:case_overview", "claims:step_history", "claims:step_submit",
+                 "claims:step_appeal"]:  # fmt: skip
+        assert owner_client.get(_url(page, case)).status_code == 200, page
+    assert owner_client.get(reverse("claims:dashboard")).status_code == 200
+    made = owner_client.post(
+        reverse("claims:packet_create", kwargs={"coveragecase_id": case.public_id}),
+        {"kind": "prior_authorization"},
+    )
+    assert made.status_code == 302
+    assert case.packets.exists()
