@@ -20,6 +20,7 @@ from .cases import (
     case_share_with_clinic,
     case_start,
     form_submission_claim,
+    form_submission_save_once,
     policy_save,
 )
 from .deadlines import (
@@ -91,6 +92,7 @@ __all__ = [
     "document_delete",
     "document_upload",
     "form_submission_claim",
+    "form_submission_save_once",
     "history_diagnosis_save",
     "history_record_delete",
     "history_score_record",

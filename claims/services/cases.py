@@ -1,7 +1,9 @@
 """The coverage case itself: starting it, the policy it is pursued under, sharing it with a
 clinic, and the one-time tokens that stop a double click from saving twice."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -135,6 +137,9 @@ def case_send_to_clinic(*, case: CoverageCase, clinic: Clinic) -> CoverageCase:
         raise CaseStateError(_("This case is already with your clinic.")) from error
 
 
+T = TypeVar("T")
+
+
 def form_submission_claim(*, token: UUID | None, user: User) -> bool:
     """True the first time a form token is seen; False for a double click or a re-sent form."""
     if token is None:
@@ -145,3 +150,16 @@ def form_submission_claim(*, token: UUID | None, user: User) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def form_submission_save_once(
+    *, token: UUID | None, user: User, save: Callable[[], T]
+) -> tuple[bool, T | None]:
+    """Run a form's save unless its one-time token was used: (True, what `save` returned) the
+    first time, (False, None) for a double click or a re-sent form. The token is spent in the
+    save's own transaction, so a save that raises (a refused upload, a busy database) leaves it
+    unspent and the patient's retry of the same form is saved (issue 14, finding 10)."""
+    with transaction.atomic():
+        if not form_submission_claim(token=token, user=user):
+            return False, None
+        return True, save()

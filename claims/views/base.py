@@ -66,13 +66,16 @@ def saved(request, case: CoverageCase, slug: str, message: str | None = None):
     return redirect(f"claims:step_{slug}", coveragecase_id=case.public_id)
 
 
-def first_time(request, form) -> bool:
-    """False when this exact form was already saved (a double click, a re-sent page)."""
-    token = form.cleaned_data.get("submission_id")
-    first = services.form_submission_claim(token=token, user=request.user)
+def save_once(request, form, save):
+    """Run `save` (a service call) unless this exact form was already saved (a double click, a
+    re-sent page), and return what it returned, or None after saying so. The form's one-time
+    token is spent only if the save lands (services.form_submission_save_once)."""
+    first, result = services.form_submission_save_once(
+        token=form.cleaned_data.get("submission_id"), user=request.user, save=save
+    )
     if not first:
         messages.info(request, _("That was already saved."))
-    return first
+    return result
 
 
 def step_page(request, case, slug: str, template: str, context: dict):

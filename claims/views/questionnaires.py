@@ -17,7 +17,7 @@ from patients.selectors import shares_with_a_clinic
 
 from .. import services
 from ..forms import QuestionnaireForm
-from .base import case_for, first_time, item_or_404, posted
+from .base import case_for, item_or_404, posted, save_once
 
 
 @patient_required
@@ -25,11 +25,15 @@ def questionnaire(request, coveragecase_id, instrument: str):
     case = case_for(request, coveragecase_id)
     form = QuestionnaireForm(posted(request), questionnaire=QUESTIONNAIRES[instrument])
     if request.method == "POST" and form.is_valid():
-        if not first_time(request, form):
-            return redirect("claims:step_history", coveragecase_id=case.public_id)
-        score = services.questionnaire_record(
-            patient=case.patient, instrument=instrument, answers=form.answers()
+        score = save_once(
+            request,
+            form,
+            lambda: services.questionnaire_record(
+                patient=case.patient, instrument=instrument, answers=form.answers()
+            ),
         )
+        if score is None:  # already saved
+            return redirect("claims:step_history", coveragecase_id=case.public_id)
         return redirect(
             "claims:score_result", coveragecase_id=case.public_id, symptomscore_id=score.public_id
         )

@@ -46,9 +46,9 @@ from ..selectors import (
 from .base import (
     bound,
     case_for,
-    first_time,
     item_or_404,
     posted,
+    save_once,
     saved,
     step_page,
 )
@@ -72,17 +72,25 @@ def step_policy(request, coveragecase_id):
     }
     if request.method == "POST" and action in forms and forms[action].is_valid():
         form = forms[action]
-        if action == "choose_policy":
-            services.case_choose_policy(case=case, policy=form.cleaned_data["policy"])
-        elif action == "policy":
-            services.policy_save(case=case, policy=form.save(commit=False))
-        elif action == "call" and first_time(request, form):
-            services.insurer_call_save(
-                case=case,
-                call=form.save(commit=False),
-                questions_and_answers=form.questions_and_answers(),
-            )
-        return saved(request, case, "policy")
+        try:
+            if action == "choose_policy":
+                services.case_choose_policy(case=case, policy=form.cleaned_data["policy"])
+            elif action == "policy":
+                services.policy_save(case=case, policy=form.save(commit=False))
+            elif action == "call":
+                save_once(
+                    request,
+                    form,
+                    lambda: services.insurer_call_save(
+                        case=case,
+                        call=form.save(commit=False),
+                        questions_and_answers=form.questions_and_answers(),
+                    ),
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return saved(request, case, "policy")
     return step_page(
         request,
         case,
@@ -176,15 +184,20 @@ def step_history(request, coveragecase_id):
                     since=form.cleaned_data["since"],
                     precision=form.cleaned_data.get("precision", "day"),
                 )
-            elif action == "score" and first_time(request, form):
-                services.history_score_record(
-                    patient=patient,
-                    instrument=form.cleaned_data["instrument"],
-                    instrument_other=form.cleaned_data["instrument_other"],
-                    taken_on=form.cleaned_data["taken_on"],
-                    total=form.cleaned_data["total"],
-                    administered_by_clinician=form.cleaned_data["administered_by_clinician"],
-                    given_by=form.cleaned_data["given_by"],
+            elif action == "score":
+                values = form.cleaned_data
+                save_once(
+                    request,
+                    form,
+                    lambda: services.history_score_record(
+                        patient=patient,
+                        instrument=values["instrument"],
+                        instrument_other=values["instrument_other"],
+                        taken_on=values["taken_on"],
+                        total=values["total"],
+                        administered_by_clinician=values["administered_by_clinician"],
+                        given_by=values["given_by"],
+                    ),
                 )
         except ValidationError as error:
             form.add_error(None, error)
@@ -256,11 +269,21 @@ def step_referral(request, coveragecase_id):
     }
     if request.method == "POST" and action in forms and forms[action].is_valid():
         form = forms[action]
-        if action == "provider":
-            services.referral_provider_add(case=case, provider=form.save(commit=False))
-        elif action == "referral" and (referral or first_time(request, form)):
-            services.case_record_save(case=case, record=form.save(commit=False))
-        return saved(request, case, "referral")
+        try:
+            if action == "provider":
+                services.referral_provider_add(case=case, provider=form.save(commit=False))
+            elif action == "referral" and referral:
+                services.case_record_save(case=case, record=form.save(commit=False))
+            elif action == "referral":
+                save_once(
+                    request,
+                    form,
+                    lambda: services.case_record_save(case=case, record=form.save(commit=False)),
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return saved(request, case, "referral")
     return step_page(
         request,
         case,
@@ -277,19 +300,25 @@ def step_documents(request, coveragecase_id):
     form = DocumentUploadForm(
         bound(data, "upload"), request.FILES if request.method == "POST" else None
     )
-    if request.method == "POST" and form.is_valid() and first_time(request, form):
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
         try:
-            services.document_upload(
-                case=case,
-                category=form.cleaned_data["category"],
-                title=form.cleaned_data["title"],
-                upload=form.cleaned_data["file"],
-                by=request.user,
+            document = save_once(
+                request,
+                form,
+                lambda: services.document_upload(
+                    case=case,
+                    category=values["category"],
+                    title=values["title"],
+                    upload=values["file"],
+                    by=request.user,
+                ),
             )
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            return saved(request, case, "documents", _("Your document is uploaded."))
+            uploaded = _("Your document is uploaded.") if document else None
+            return saved(request, case, "documents", uploaded)
     documents = case.documents.all()
     have = {d.category for d in documents}
     return step_page(
@@ -343,8 +372,14 @@ def step_submit(request, coveragecase_id):
                 return saved(request, case, "submit", message)
             if action == "treatment_request":
                 services.treatment_request_save(case=case, request=form.save(commit=False))
-            elif action == "pa_request" and (pa_request or first_time(request, form)):
+            elif action == "pa_request" and pa_request:
                 services.case_record_save(case=case, record=form.save(commit=False))
+            elif action == "pa_request":
+                save_once(
+                    request,
+                    form,
+                    lambda: services.case_record_save(case=case, record=form.save(commit=False)),
+                )
             elif action == "decision" and latest is not None:
                 values = form.cleaned_data
                 services.pa_request_record_decision(
@@ -402,15 +437,20 @@ def step_appeal(request, coveragecase_id):
                 services.denial_save(denial=form.save(commit=False))
             elif action == "appeal" and appeal is not None:
                 services.appeal_save(appeal=form.save(commit=False))
-            elif action == "appeal" and denial is not None and first_time(request, form):
-                services.appeal_file(
-                    denial=denial,
-                    level=form.cleaned_data["level"],
-                    filed_on=form.cleaned_data["filed_on"],
-                    expedited=form.cleaned_data["expedited"],
-                    reference_number=form.cleaned_data["reference_number"],
-                    outcome=form.cleaned_data["outcome"],
-                    decided_on=form.cleaned_data["decided_on"],
+            elif action == "appeal" and denial is not None:
+                values = form.cleaned_data
+                save_once(
+                    request,
+                    form,
+                    lambda: services.appeal_file(
+                        denial=denial,
+                        level=values["level"],
+                        filed_on=values["filed_on"],
+                        expedited=values["expedited"],
+                        reference_number=values["reference_number"],
+                        outcome=values["outcome"],
+                        decided_on=values["decided_on"],
+                    ),
                 )
         except ValidationError as error:
             form.add_error(None, error)

@@ -1,13 +1,16 @@
 """Issue 14, the probe findings on the wizard's side: each test is named after its finding and
 fails on the code before the fix."""
 
+import uuid
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from claims.models import Denial, PriorAuthorizationRequest
+from claims import services
+from claims.models import Denial, InsurerCall, PriorAuthorizationRequest
 from patients.models import SymptomScore
 from patients.validators import LATEST_DATE
 from tests.factories import (
@@ -16,6 +19,7 @@ from tests.factories import (
     PolicyFactory,
     SymptomScoreFactory,
     TreatmentTrialFactory,
+    pdf_upload,
 )
 
 RANGE_MESSAGE = "dates here run from 1900 to 2099"
@@ -123,3 +127,50 @@ def test_finding_3_every_page_and_packet_request_works_at_the_latest_date(
     )
     assert made.status_code == 302
     assert case.packets.exists()
+
+
+# --- Finding 10: the one-time form token ---------------------------------------------------------
+
+
+def test_finding_10_a_refused_upload_does_not_spend_the_forms_token(owner_client, case):
+    """The probe: a wrong file, then the right one sent again from the same page (the same
+    one-time token): the second was answered "That was already saved." and 0 documents."""
+    url = _url("claims:step_documents", case)
+    token = str(uuid.uuid4())
+    fake = SimpleUploadedFile("notes.pdf", b"not a pdf at all", content_type="application/pdf")
+
+    refused = owner_client.post(
+        url,
+        {"action": "upload", "category": "medical_records", "submission_id": token, "file": fake},
+    )
+    retried = owner_client.post(
+        url, {"action": "upload", "category": "medical_records", "submission_id": token,
+             "file": pdf_upload()},
+        follow=True,
+    )  # fmt: skip
+
+    assert refused.status_code == 200
+    assert "That was already saved" not in retried.content.decode()
+    assert case.documents.count() == 1
+
+
+def test_finding_10_a_save_that_fails_does_not_spend_the_forms_token(
+    owner_client, case, monkeypatch
+):
+    url = _url("claims:step_policy", case)
+    call = {"action": "call", "after": "stay", "submission_id": str(uuid.uuid4()),
+            "called_at": "2026-02-03T10:30", "representative": "Sam"}  # fmt: skip
+    real_save = services.insurer_call_save
+
+    def refuse_once(**kwargs):
+        monkeypatch.setattr(services, "insurer_call_save", real_save)
+        raise ValidationError("The database was busy; please save again.")
+
+    monkeypatch.setattr(services, "insurer_call_save", refuse_once)
+    first = owner_client.post(url, call)
+    second = owner_client.post(url, call)
+
+    assert first.status_code == 200  # the message on the form, not a 500
+    assert "The database was busy" in first.content.decode()
+    assert second.status_code == 302
+    assert InsurerCall.objects.filter(case=case).count() == 1
