@@ -817,6 +817,11 @@ class ReviewEvent(AppendOnlyModel):
     packet = models.ForeignKey(
         Packet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The clinic the case was with: only its staff see the step and its note (issue 14, finding
+    # 9: a case sent on to another clinic does not show it the first clinic's notes).
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

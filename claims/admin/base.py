@@ -25,6 +25,14 @@ class ScopedMixin:
         return queryset.filter(**{f"{self.case_path}__in": cases_visible_to(request.user)})
 
 
+def review_events_of_own_clinics(events, user):
+    """The review steps taken while the case was with one of this user's clinics: a case sent
+    on to another clinic does not show it the first clinic's notes or reviewers."""
+    if user.is_superuser:
+        return events
+    return events.filter(clinic__in=user.clinics.all())
+
+
 class ScopedAdmin(ScopedMixin, ScopedHistoryAdmin):
     """Scoped, with the change history of models that keep one."""
 

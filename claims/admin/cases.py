@@ -38,6 +38,7 @@ from .base import (
     ReadOnlyInline,
     ScopedAdmin,
     error_text,
+    review_events_of_own_clinics,
     table,
 )
 from .queue import (
@@ -132,7 +133,8 @@ class ReviewEventInline(ReadOnlyInline):
     fields = ["at", "by", "from_status", "to_status", "note", "packet"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by", "packet")
+        events = super().get_queryset(request).select_related("by", "packet")
+        return review_events_of_own_clinics(events, request.user)
 
 
 class LetterInline(ReadOnlyInline):

@@ -18,7 +18,13 @@ from ..models import (
     SupportingDocument,
     TreatmentRequest,
 )
-from .base import READONLY, CaseRecordAdmin, ScopedAdmin, ScopedMixin
+from .base import (
+    READONLY,
+    CaseRecordAdmin,
+    ScopedAdmin,
+    ScopedMixin,
+    review_events_of_own_clinics,
+)
 
 
 @admin.register(InsurerCall)
@@ -170,3 +176,6 @@ class ReviewEventAdmin(ScopedMixin, NoEditAdminMixin, admin.ModelAdmin):
     list_filter = ["to_status"]
     list_select_related = ["case", "by"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return review_events_of_own_clinics(super().get_queryset(request), request.user)

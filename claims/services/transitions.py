@@ -25,8 +25,8 @@ def review_transition(
 ) -> CoverageCase:
     """Move the case's review status, only from the allowed states (a guarded UPDATE), and
     record the step with its note."""
-    current = CoverageCase.objects.filter(pk=case.pk).values_list("review_status", flat=True)
-    from_status = current.first() or ""
+    current = CoverageCase.objects.filter(pk=case.pk).values_list("review_status", "clinic_id")
+    from_status, clinic_id = current.first() or ("", None)
     updated = CoverageCase.objects.filter(pk=case.pk, review_status__in=allowed_from).update(
         review_status=to, updated_at=timezone.now(), **fields
     )
@@ -35,8 +35,15 @@ def review_transition(
         raise CaseStateError(
             _("This cannot be done while the case is “%(status)s”.") % {"status": label}
         )
+    clinic = fields.get("clinic")  # sending to a clinic: the step is that clinic's
     ReviewEvent.objects.create(
-        case=case, from_status=from_status, to_status=to, note=note, packet=packet, by=by
+        case=case,
+        from_status=from_status,
+        to_status=to,
+        note=note,
+        packet=packet,
+        by=by,
+        clinic_id=clinic.pk if clinic is not None else clinic_id,
     )
     case.refresh_from_db()
     return case

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims import services
-from claims.models import Denial, InsurerCall, PriorAuthorizationRequest
+from claims.models import CoverageCase, Denial, InsurerCall, PriorAuthorizationRequest
 from patients.models import SymptomScore
 from patients.validators import LATEST_DATE
 from tests.factories import (
@@ -174,3 +174,31 @@ def test_finding_10_a_save_that_fails_does_not_spend_the_forms_token(
     assert "The database was busy" in first.content.decode()
     assert second.status_code == 302
     assert InsurerCall.objects.filter(case=case).count() == 1
+
+
+# --- Finding 9: notes stay with the clinic that wrote them ------------------------------------
+
+
+def test_finding_9_a_case_sent_to_another_clinic_hides_the_first_clinics_notes(
+    client, otp_login, owner, reviewer, other_reviewer
+):
+    first, second = reviewer.clinics.get(), other_reviewer.clinics.get()
+    case = services.case_start(
+        patient=owner.patient, treatment="esketamine", condition="trd", clinic=first
+    )
+    services.case_send_to_clinic(case=case, clinic=first)
+    services.case_review_start(case=case, by=reviewer)
+    services.case_request_changes(case=case, by=reviewer, note="FIRST-CLINIC-NOTE")
+    services.case_send_to_clinic(case=case, clinic=second)
+
+    otp_login(client, other_reviewer)
+    page = client.get(reverse("admin:claims_coveragecase_change", args=[case.pk])).text
+    trail = client.get(reverse("admin:claims_reviewevent_changelist")).text
+
+    assert "FIRST-CLINIC-NOTE" not in page
+    assert reviewer.email not in page
+    assert reviewer.email not in trail
+    # The second clinic sees its own step: the case arriving.
+    assert str(CoverageCase.ReviewStatus.SUBMITTED.label) in page
+    assert case.review_events.filter(clinic=second).count() == 1
+    assert case.review_events.filter(clinic=first).count() == 3

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from claims.deadlines import decision_due
 from claims.management.commands.seed_fake_cases import ICD10_DESCRIPTIONS
@@ -89,6 +90,8 @@ def test_it_seeds_consistent_fake_records(db, settings):
     assert ReviewEvent.objects.filter(to_status="submitted").count() == (
         CoverageCase.objects.exclude(review_status="not_shared").count()
     )
+    # Each step belongs to the clinic the case is with, so its staff see it (issue 14, finding 9).
+    assert not ReviewEvent.objects.exclude(clinic=F("case__clinic")).exists()
 
 
 def test_the_same_seed_gives_the_same_cases(db, settings):

@@ -608,6 +608,7 @@ class Seeder:
                 events.append(
                     ReviewEvent(
                         case_id=case.pk,
+                        clinic_id=case.clinic_id,
                         from_status=from_status,
                         to_status=to_status,
                         note=(
