@@ -1,12 +1,16 @@
 """Issue 14, the probe findings on the wizard's side: each test is named after its finding and
 fails on the code before the fix."""
 
+import threading
 import uuid
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+from django.test import Client
 from django.urls import reverse
 
 from claims import services
@@ -19,6 +23,7 @@ from tests.factories import (
     PolicyFactory,
     SymptomScoreFactory,
     TreatmentTrialFactory,
+    UserFactory,
     pdf_upload,
 )
 
@@ -202,3 +207,43 @@ def test_finding_9_a_case_sent_to_another_clinic_hides_the_first_clinics_notes(
     assert str(CoverageCase.ReviewStatus.SUBMITTED.label) in page
     assert case.review_events.filter(clinic=second).count() == 1
     assert case.review_events.filter(clinic=first).count() == 3
+
+
+# --- Finding 13: concurrent writes on SQLite ----------------------------------------------------
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="SQLite's locking; PostgreSQL has row locks",
+)
+def test_finding_13_twenty_simultaneous_saves_on_sqlite_all_land(seeds_restored, transactional_db):
+    """The probe: 20 simultaneous saves on one case, 19 answered 500 "database is locked"."""
+    owner = UserFactory(email="busy@example.com")
+    case = CaseFactory(patient=owner.patient, policy=PolicyFactory(patient=owner.patient))
+    url = _url("claims:step_policy", case)
+    clients = []
+    for _ in range(20):
+        client = Client(raise_request_exception=False)
+        client.force_login(owner)
+        clients.append(client)
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def save(client: Client, n: int) -> None:
+        start.wait()
+        try:
+            response = client.post(url, {"action": "call", "after": "stay",
+                                         "called_at": "2026-02-03T10:30",
+                                         "representative": f"Rep {n}"})  # fmt: skip
+            statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(c, n)) for n, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [302] * 20
+    assert InsurerCall.objects.filter(case=case).count() == 20
