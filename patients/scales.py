@@ -187,8 +187,10 @@ def needs_safety_response(instrument: str, answers: Sequence[int | None] | None)
 
 def safety_window_open(answered_at: datetime, now: datetime) -> bool:
     """Whether an answer given at `answered_at` is still within SAFETY_WINDOW of `now`
-    (13 days later: yes; 15 days later: no; exactly 14 days later: no)."""
-    return answered_at <= now < answered_at + SAFETY_WINDOW
+    (13 days later: yes; 15 days later: no; exactly 14 days later: no). An answer stamped after
+    `now` (a server clock set back, or two servers' clocks apart) is within it: the crisis
+    resources never disappear because of a clock."""
+    return now < answered_at + SAFETY_WINDOW
 
 
 # --- Change from baseline ------------------------------------------------------------------------

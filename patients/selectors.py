@@ -34,7 +34,7 @@ def recent_safety_flags(*, now: datetime) -> QuerySet[SymptomScore]:
     patients.scales.SAFETY_WINDOW of `now`, newest first: the same rule as
     scales.safety_window_open, in SQL."""
     return SymptomScore.objects.filter(
-        safety_flag=True, created_at__gt=now - SAFETY_WINDOW, created_at__lte=now
+        safety_flag=True, created_at__gt=now - SAFETY_WINDOW
     ).order_by("-created_at")
 
 

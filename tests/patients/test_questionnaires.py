@@ -122,6 +122,8 @@ def test_the_safety_window_is_open_for_14_days_from_the_answer():
     assert scales.safety_window_open(answered, answered + timedelta(days=13))
     assert not scales.safety_window_open(answered, answered + timedelta(days=14))
     assert not scales.safety_window_open(answered, answered + timedelta(days=15))
+    # A clock set back after the answer does not hide the crisis resources.
+    assert scales.safety_window_open(answered, answered - timedelta(minutes=5))
 
 
 @pytest.mark.parametrize(
@@ -346,7 +348,8 @@ def test_only_a_flagged_score_can_be_acknowledged(owner_client, owner):
     assert owner_client.post(url).status_code == 404
 
 
-@pytest.mark.parametrize(("days", "shown"), [(0, True), (13, True), (15, False)])
+# -1: the server clock was set back a day after the answer (the flag must not vanish).
+@pytest.mark.parametrize(("days", "shown"), [(-1, True), (0, True), (13, True), (15, False)])
 def test_the_dashboard_keeps_the_crisis_resources_for_14_days(
     owner_client, owner, case, days, shown
 ):
