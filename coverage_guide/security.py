@@ -1,5 +1,7 @@
 """Security hooks: error reports without patient data, login-throttling keys without emails."""
 
+import logging
+import re
 from collections.abc import Callable, ItemsView
 from types import FrameType
 from typing import Any
@@ -63,3 +65,22 @@ class NoStoreWhenSignedInMiddleware:
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+_QUERY = re.compile(r"\?[^\s\"]*")
+
+
+class NoQueryStringFilter(logging.Filter):
+    """Request lines in the logs without their query strings (issue 14, finding 5): a search's
+    words ("depression recurrent"), an admin search for a name or a member ID are health
+    information, and the server's access log would keep them. The path stays; "?…" marks that
+    a query was cut."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = _QUERY.sub("?…", record.msg)
+        return True

@@ -7,6 +7,7 @@ key must come from the environment (SECRET_KEY or a file named by SECRET_KEY_FIL
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -293,11 +294,21 @@ CONTENT_SECURITY_POLICY = {
 # Error reports never carry form data or local variables: both may hold health information.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "coverage_guide.security.NoPatientDataReporterFilter"
 
+# Loggers that keep health data out of the logs (issue 14, finding 5); the tests use them too.
+PRIVATE_LOGGERS: dict[str, dict[str, Any]] = {
+    # The development server's access log, without query strings.
+    "django.server": {"filters": ["no_query_string"]},
+    # pypdf's warnings quote raw bytes of uploaded files (health data). Its errors reach us as
+    # exceptions, which the app logs by type only (claims/uploads.py, claims/pdf.py).
+    "pypdf": {"level": "CRITICAL"},
+}
+LOG_FILTERS = {"no_query_string": {"()": "coverage_guide.security.NoQueryStringFilter"}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": LOG_FILTERS,
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, **PRIVATE_LOGGERS},
 }

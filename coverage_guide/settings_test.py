@@ -31,7 +31,14 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# No console output in tests, but the real configuration's privacy parts: what may reach the
+# logs (query strings cut from access lines, pypdf quiet; issue 14, finding 5).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": LOG_FILTERS,  # noqa: F405 - from the settings imported above
+    "loggers": PRIVATE_LOGGERS,  # noqa: F405
+}
 # No collectstatic in tests: WhiteNoise serves from the finders.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -83,3 +83,27 @@ def test_finding_8_signed_in_pages_are_never_cached(owner_client, owner):
         assert "no-store" in response["Cache-Control"], url
         assert "private" in response["Cache-Control"], url
         assert "Cookie" in response["Vary"], url
+
+
+def test_finding_5_the_access_log_keeps_no_query_string(caplog):
+    """Issue 14, finding 5: a diagnosis search is a GET, so its words reached the server's
+    access log; so did admin search terms (names, member IDs)."""
+    server = logging.getLogger("django.server")
+    with caplog.at_level(logging.INFO):
+        server.info(
+            '"%s" %s %s', "GET /cases/1f2e/history/?q=depression+recurrent HTTP/1.1", "200", "9"
+        )
+        server.info('"%s" %s %s', "GET /admin/claims/coveragecase/?q=Lopez HTTP/1.1", "200", "9")
+
+    logged = caplog.text
+    assert "depression" not in logged
+    assert "Lopez" not in logged
+    assert "GET /cases/1f2e/history/?…" in logged
+
+
+def test_finding_5_pypdf_warnings_do_not_reach_the_logs(caplog):
+    """pypdf's warnings quote raw bytes of the uploaded file."""
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("pypdf._reader").warning("Object 12 0 found: b'%s'", SECRET)
+
+    assert SECRET not in caplog.text
