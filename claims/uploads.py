@@ -19,9 +19,9 @@ import pillow_heif
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Far beyond any record an insurer reads (or a fax line carries), and within the page-count field.
@@ -72,11 +72,12 @@ def clean_upload(upload: _Upload) -> CleanUpload:
             code="unsupported_type",
         )
     if kind == "pdf":
+        page_count = _count_pdf_pages(data)
         return CleanUpload(
-            content=data,
+            content=_without_active_content(data),
             content_type="application/pdf",
             extension=".pdf",
-            page_count=_count_pdf_pages(data),
+            page_count=page_count,
             original_name=name or "document.pdf",
         )
     content, content_type, extension = _reencode_image(data, kind)
@@ -192,6 +193,44 @@ def _count_pdf_pages(data: bytes) -> int:
             params={"max": MAX_PDF_PAGES},
         )
     return page_count
+
+
+# Annotation actions that run or fetch something (PDF 32000-1:2008 §12.6.4); links to web pages
+# (/URI) and within the document (/GoTo) stay.
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/GoToR"}
+_ACTIVE_ANNOTATIONS = {"/FileAttachment", "/Movie", "/Sound", "/Screen", "/RichMedia"}
+
+
+def _without_active_content(data: bytes) -> bytes:
+    """The PDF's pages rewritten into a new file, without what could run when the packet is
+    opened (issue 14, finding 4): only the pages are copied, so the document's open action,
+    JavaScript, embedded files, forms and document-level actions stay behind; each page loses
+    its own actions (/AA) and any annotation that runs a script, launches, submits or carries a
+    file. What the pages show is kept."""
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    writer = PdfWriter()
+    # Each page is cleaned in the reader, before it is copied: the writer copies only what the
+    # cleaned page still refers to.
+    for page in reader.pages:
+        page.pop(NameObject("/AA"), None)
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        kept = ArrayObject()
+        for reference in annotations.get_object():
+            annotation = reference.get_object()
+            action = annotation.get("/A")
+            kind = action.get_object().get("/S") if action is not None else None
+            if kind in _ACTIVE_ACTIONS or annotation.get("/Subtype") in _ACTIVE_ANNOTATIONS:
+                continue
+            annotation.pop(NameObject("/AA"), None)
+            kept.append(reference)
+        page[NameObject("/Annots")] = kept
+    for page in reader.pages:
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _read_every_page(data: bytes, *, strict: bool) -> int | None:

@@ -8,8 +8,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
-from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject
+from pypdf import PdfReader, PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from claims import uploads
 from claims.uploads import MAX_UPLOAD_BYTES, clean_upload
@@ -139,12 +147,14 @@ class _PlainUpload:
 # --- PDFs ----------------------------------------------------------------------------------------
 
 
-def test_it_keeps_a_valid_pdf_byte_for_byte():
+def test_it_keeps_a_valid_pdfs_pages():
     content = _pdf(pages=3)
 
     result = clean_upload(_upload("denial-letter.pdf", content, "application/pdf"))
 
-    assert result.content == content
+    # Rewritten page by page (finding 4 below), so not byte for byte: the same pages.
+    kept = PdfReader(io.BytesIO(result.content))
+    assert [tuple(p.mediabox) for p in kept.pages] == [(0, 0, 612, 792)] * 3
     assert result.content_type == "application/pdf"
     assert result.extension == ".pdf"
     assert result.page_count == 3
@@ -166,8 +176,62 @@ def test_it_accepts_a_pdf_with_slightly_wrong_offsets_as_viewers_do():
 
     result = clean_upload(_upload("lab-results.pdf", content))
 
-    assert result.content == content
+    assert len(PdfReader(io.BytesIO(result.content)).pages) == 2
     assert result.page_count == 2
+
+
+def _pdf_with_active_content() -> bytes:
+    """Two pages; the document opens with JavaScript and carries an embedded file; page 1 runs
+    JavaScript when opened (/AA) and has a JavaScript link, a launch link and a web link."""
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.add_blank_page(width=612, height=792)
+    writer.add_open_action(JavaScript("app.alert('opened');"))
+    writer.add_attachment("notes.txt", b"embedded health data")
+    page = writer.pages[0]
+    js = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                           NameObject("/JS"): TextStringObject("app.alert('page');")})  # fmt: skip
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): js})
+
+    def link(action: DictionaryObject) -> DictionaryObject:
+        return DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (10, 10, 100, 30)]),
+            NameObject("/A"): action,
+        })  # fmt: skip
+
+    launch = DictionaryObject({NameObject("/S"): NameObject("/Launch"),
+                               NameObject("/F"): TextStringObject("calc.exe")})  # fmt: skip
+    web = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/URI"),
+            NameObject("/URI"): TextStringObject("https://example.org/"),
+        }
+    )
+    page[NameObject("/Annots")] = ArrayObject(
+        [writer._add_object(link(a)) for a in (js, launch, web)]
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_finding_4_an_uploaded_pdf_is_stored_without_active_content():
+    """Issue 14, finding 4: page actions and JavaScript links survived into the packet."""
+    content = _pdf_with_active_content()
+    for active in (b"/JavaScript", b"/Launch", b"/AA", b"/EmbeddedFile"):
+        assert active in content, active  # the file does carry them
+
+    result = clean_upload(_upload("records.pdf", content))
+
+    stored = result.content
+    for active in (b"/JavaScript", b"/JS", b"/Launch", b"/OpenAction", b"/AA",
+                   b"/EmbeddedFile", b"embedded health data"):  # fmt: skip
+        assert active not in stored, active
+    kept = PdfReader(io.BytesIO(stored))
+    assert result.page_count == len(kept.pages) == 2
+    annotations = [a.get_object() for a in kept.pages[0]["/Annots"]]
+    assert [a["/A"]["/URI"] for a in annotations] == ["https://example.org/"]  # the web link stays
 
 
 def test_it_refuses_a_text_file_renamed_pdf():
@@ -274,7 +338,7 @@ def test_it_accepts_a_file_of_exactly_the_cap(monkeypatch):
     content = _pdf(pages=1)
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", len(content))
 
-    assert clean_upload(_upload("records.pdf", content)).content == content
+    assert clean_upload(_upload("records.pdf", content)).page_count == 1
 
 
 def test_it_reads_from_the_start_even_if_a_form_already_read_the_file():
