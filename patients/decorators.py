@@ -54,6 +54,7 @@ def _owner_tag(user) -> str:
 
 
 def _discard_kept_post_of_someone_else(request, tag: str) -> None:
+    """Drop a kept form typed by someone else on this browser."""
     kept = request.session.get(KEPT_POST)
     if kept and kept.get("for") != tag:
         del request.session[KEPT_POST]
@@ -82,10 +83,8 @@ def keep_post(request) -> None:
 
 def restored_post(request) -> QueryDict | None:
     """The fields of a form this page received while the session had expired, once."""
+    _discard_kept_post_of_someone_else(request, _owner_tag(request.user))
     kept = request.session.get(KEPT_POST)
-    if kept and kept.get("for") != _owner_tag(request.user):
-        del request.session[KEPT_POST]  # typed by someone else on this browser
-        return None
     if not kept or kept.get("path") != request.path:
         return None
     del request.session[KEPT_POST]
