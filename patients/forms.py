@@ -643,28 +643,18 @@ class TreatmentTrialForm(forms.ModelForm):
             setattr(self.instance, name, value)
         return cleaned
 
-    # The fields each kind does not have, and the value they take instead.
-    NOT_FOR_MEDICATION = {"therapy_type": "", "sessions": None, "course_weeks": None}
-    NOT_FOR_COURSES = {
-        "role": "",
-        "daily_dose": None,
-        "dose_unit": TreatmentTrial.DoseUnit.MG_PER_DAY,
-        "weeks_at_dose": None,
-        "adherence": TreatmentTrial.Adherence.UNKNOWN,
-    }
-
     def _keep_only_this_kinds_fields(self, kind: str | None) -> None:
-        """The kind decides the fields. The others were hidden (static/js/forms.js) or, without
-        JavaScript, labelled for another kind: what they hold is set aside, not refused, and a
-        course's weeks take the medication's weeks field."""
+        """The kind decides the fields (TreatmentTrial.fields_not_of_kind). The others were
+        hidden (static/js/forms.js) or, without JavaScript, labelled for another kind: what
+        they hold is set aside, not refused, and a course's weeks take the medication's weeks
+        field."""
         if not kind:
             return
+        ignored = TreatmentTrial.fields_not_of_kind(kind)
         if kind == TreatmentTrial.Kind.MEDICATION:
-            ignored = dict(self.NOT_FOR_MEDICATION)
+            ignored["course_weeks"] = None
         else:
-            ignored = dict(self.NOT_FOR_COURSES)
-            if kind != TreatmentTrial.Kind.PSYCHOTHERAPY:
-                ignored["therapy_type"] = ""
+            ignored.update(dose_unit=TreatmentTrial.DoseUnit.MG_PER_DAY, weeks_at_dose=None)
         for name, empty in ignored.items():
             self.errors.pop(name, None)
             self.cleaned_data[name] = empty

@@ -780,6 +780,23 @@ class TreatmentTrial(PublicIdModel):
     def is_medication(self) -> bool:
         return self.kind == self.Kind.MEDICATION
 
+    @classmethod
+    def fields_not_of_kind(cls, kind: str) -> dict[str, object]:
+        """The fields a trial of this kind does not have, each with the value it keeps: a
+        medication has no sessions or therapy type; a course (talk therapy, ECT, TMS, other)
+        no dose, role or adherence; only talk therapy has a therapy type. The form and
+        patients.services.treatment_trial_save both apply it; the constraints enforce it."""
+        if kind == cls.Kind.MEDICATION:
+            return {"therapy_type": "", "sessions": None}
+        empty: dict[str, object] = {
+            "role": "",
+            "daily_dose": None,
+            "adherence": cls.Adherence.UNKNOWN,
+        }
+        if kind != cls.Kind.PSYCHOTHERAPY:
+            empty["therapy_type"] = ""
+        return empty
+
     @property
     def counts_as(self) -> str:
         """The part a medication played (a Role value): what the patient chose, else what its

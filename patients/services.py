@@ -186,17 +186,13 @@ def treatment_trial_save(*, trial: TreatmentTrial) -> TreatmentTrial:
     The kind decides the fields: the other kinds' fields are cleared, so a therapy keeps no dose
     and a medication no sessions. A note typed after the name, like "Abilify (augmentation)",
     becomes the trial's role."""
+    for name, empty in TreatmentTrial.fields_not_of_kind(trial.kind).items():
+        setattr(trial, name, empty)
     if trial.is_medication:
-        trial.sessions, trial.therapy_type = None, ""
         trial.dose_unit = trial.dose_unit or TreatmentTrial.DoseUnit.MG_PER_DAY
         name, role = split_role_note(trial.name_as_entered)
         if role:
             trial.name_as_entered, trial.role = name, trial.role or role
-    else:
-        trial.daily_dose, trial.role = None, ""
-        trial.adherence = TreatmentTrial.Adherence.UNKNOWN
-        if trial.kind != TreatmentTrial.Kind.PSYCHOTHERAPY:
-            trial.therapy_type = ""
     drug = match_drug(trial.name_as_entered) if trial.is_medication else None
     trial.drug_generic = drug.generic if drug else ""
     trial.drug_class = drug.drug_class if drug else ""
