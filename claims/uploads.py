@@ -72,12 +72,12 @@ def clean_upload(upload: _Upload) -> CleanUpload:
             code="unsupported_type",
         )
     if kind == "pdf":
-        page_count = _count_pdf_pages(data)
+        reader = _read_pdf(data)
         return CleanUpload(
-            content=_without_active_content(data),
+            content=_without_active_content(reader),
             content_type="application/pdf",
             extension=".pdf",
-            page_count=page_count,
+            page_count=len(reader.pages),
             original_name=name or "document.pdf",
         )
     content, content_type, extension = _reencode_image(data, kind)
@@ -148,7 +148,9 @@ def _sniff(data: bytes) -> _Kind | None:
     return None
 
 
-def _count_pdf_pages(data: bytes) -> int:
+def _read_pdf(data: bytes) -> PdfReader:
+    """The PDF with every page read once (the rewrite then uses this reader), or a
+    ValidationError saying why it cannot be used."""
     damaged = ValidationError(
         _(
             "This PDF seems damaged or incomplete, so we can't open it. Please download or scan "
@@ -165,19 +167,20 @@ def _count_pdf_pages(data: bytes) -> int:
     )
     try:
         try:
-            page_count = _read_every_page(data, strict=True)
+            reader = _read_every_page(data, strict=True)
         except Exception:
             # Strict mode also refuses files that every viewer opens, such as those whose
             # producer wrote slightly wrong offsets, so try again leniently. Lenient mode would
             # also "repair" a download cut in half, so the closing marker must be there.
             if b"%%EOF" not in data[-_PDF_TAIL_BYTES:]:
                 raise
-            page_count = _read_every_page(data, strict=False)
+            reader = _read_every_page(data, strict=False)
     except Exception as exc:  # any parser failure on untrusted bytes is a refusal, never a 500
         # A locked file can fail before we get to ask (e.g. AES without a crypto library).
         raise (encrypted if b"/Encrypt" in data else damaged) from exc
-    if page_count is None:
+    if reader is None:
         raise encrypted
+    page_count = len(reader.pages)
     if page_count == 0:
         raise ValidationError(
             _("This PDF has no pages. Please check that you chose the right file."),
@@ -192,7 +195,7 @@ def _count_pdf_pages(data: bytes) -> int:
             code="pdf_too_many_pages",
             params={"max": MAX_PDF_PAGES},
         )
-    return page_count
+    return reader
 
 
 # Annotation actions that run or fetch something (PDF 32000-1:2008 §12.6.4); links to web pages
@@ -201,13 +204,12 @@ _ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoT
 _ACTIVE_ANNOTATIONS = {"/FileAttachment", "/Movie", "/Sound", "/Screen", "/RichMedia"}
 
 
-def _without_active_content(data: bytes) -> bytes:
+def _without_active_content(reader: PdfReader) -> bytes:
     """The PDF's pages rewritten into a new file, without what could run when the packet is
     opened (issue 14, finding 4): only the pages are copied, so the document's open action,
     JavaScript, embedded files, forms and document-level actions stay behind; each page loses
     its own actions (/AA) and any annotation that runs a script, launches, submits or carries a
     file. What the pages show is kept."""
-    reader = PdfReader(io.BytesIO(data), strict=False)
     writer = PdfWriter()
     # Each page is cleaned in the reader, before it is copied: the writer copies only what the
     # cleaned page still refers to.
@@ -233,8 +235,8 @@ def _without_active_content(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _read_every_page(data: bytes, *, strict: bool) -> int | None:
-    """Return the page count, or None if the PDF is locked.
+def _read_every_page(data: bytes, *, strict: bool) -> PdfReader | None:
+    """Return the reader, or None if the PDF is locked.
 
     Every page is read, so that a missing or broken page fails now rather than in the packet task.
     """
@@ -252,7 +254,7 @@ def _read_every_page(data: bytes, *, strict: bool) -> int | None:
         if contents is not None:
             contents.get_data()
         page.mediabox  # noqa: B018
-    return page_count
+    return reader
 
 
 def _reencode_image(data: bytes, kind: _Kind) -> tuple[bytes, str, str]:
