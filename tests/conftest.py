@@ -1,6 +1,7 @@
 import gc
 import hashlib
 import importlib
+import io
 import os
 import shutil
 import sqlite3
@@ -274,6 +275,14 @@ def other_clinic_staff(other_clinic):
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+def packet_page_texts(packet) -> list[str]:
+    """The text of each page of a rendered packet, as pypdf reads it back."""
+    from pypdf import PdfReader
+
+    with packet.file.open("rb") as fh:
+        return [page.extract_text() for page in PdfReader(io.BytesIO(fh.read())).pages]
 
 
 def otp_force_login(client, user) -> TOTPDevice:

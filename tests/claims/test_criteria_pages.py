@@ -3,7 +3,6 @@ against the payer's policy in a bounded number of queries; a patient whose payer
 which policy applies picks one; IV ketamine under an experimental policy says so; the
 pre-authorization packet carries the criteria table with the policy's name and version."""
 
-import io
 from datetime import timedelta
 
 import pytest
@@ -11,12 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from claims import services
 from claims.models import CoverageCase, Packet
 from claims.selectors import criteria_check_for
 from patients.models import Payer
+from tests.conftest import packet_page_texts
 from tests.factories import (
     CaseFactory,
     DiagnosisFactory,
@@ -152,9 +151,7 @@ def test_the_packet_carries_the_criteria_table(case, owner, django_capture_on_co
     packet.refresh_from_db()
     assert packet.status == Packet.Status.READY
 
-    with packet.file.open("rb") as fh:
-        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
-    text = " ".join(text.split())
+    text = " ".join(" ".join(packet_page_texts(packet)).split())
     assert "Criteria table: Cigna, Psychiatry – Spravato (esketamine)" in text
     assert "Version in effect from 01/21/2025" in text
     assert "Documented" in text

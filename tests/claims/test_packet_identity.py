@@ -2,14 +2,12 @@
 and in the footer of every page, with a bracketed placeholder when the name is not there yet.
 A change on the patient's "About you" page makes the packet out of date."""
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from claims import services
 from claims.letters import draft_letter
 from claims.models import Letter, Packet
+from tests.conftest import packet_page_texts
 from tests.factories import CaseFactory, PolicyFactory, days_ago, pdf_upload
 
 EMAIL = "owner@example.com"  # the owner fixture's
@@ -35,8 +33,7 @@ def _pages(case, owner, django_capture_on_commit_callbacks) -> list[str]:
         packet = services.packet_request(case=case, kind="prior_authorization", by=owner)
     packet.refresh_from_db()
     assert packet.status == Packet.Status.READY, packet.error
-    with packet.file.open("rb") as fh:
-        return [page.extract_text() for page in PdfReader(io.BytesIO(fh.read())).pages]
+    return packet_page_texts(packet)
 
 
 @pytest.mark.pdf

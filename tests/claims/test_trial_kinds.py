@@ -3,14 +3,12 @@ and a role (antidepressant, added to one, or for something else); talk therapy, 
 sessions and weeks, and talk therapy its type. Step 2's form, the database, the letters, the
 packet and the staff pages follow the kind, and rows saved before are migrated."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from pypdf import PdfReader
 
 from claims import services
 from claims.letters import draft_medical_necessity_letter
@@ -18,6 +16,7 @@ from claims.letters.sections import trial_line
 from claims.models import Packet
 from patients.models import TreatmentTrial
 from patients.services import treatment_trial_save
+from tests.conftest import packet_page_texts
 from tests.factories import (
     CaseFactory,
     DiagnosisFactory,
@@ -239,9 +238,7 @@ def test_the_packet_table_prints_sessions_for_therapy_and_the_role_of_an_add_on(
     packet.refresh_from_db()
 
     assert packet.status == Packet.Status.READY
-    with packet.file.open("rb") as fh:
-        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
-    text = " ".join(text.split())
+    text = " ".join(" ".join(packet_page_texts(packet)).split())
     assert "Dose or sessions" in text
     assert "36 sessions" in text
     assert "TMS (transcranial magnetic stimulation): TMS at Lakeside" in text
