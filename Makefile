@@ -27,8 +27,10 @@ install: $(VENV)/.installed
 run: install
 	scripts/dev.sh
 
+# One worker for both queues (make run starts one per queue, so large packets wait apart).
 worker: install
-	DJANGO_DEBUG=1 SECRET_KEY_FILE=.local/secret_key $(VENV)/bin/celery -A coverage_guide worker -l INFO
+	DJANGO_DEBUG=1 SECRET_KEY_FILE=.local/secret_key $(VENV)/bin/celery -A coverage_guide worker -l INFO \
+		--queues=celery,packets-large
 
 # The demo reviewer's authenticator code (seed_demo gives it a published key), for the admin login.
 staff-code: install

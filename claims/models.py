@@ -1,8 +1,10 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.history import HistoricalRecords
@@ -793,18 +795,40 @@ class Packet(PublicIdModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Delivery to the worker (claims/services/packets.py): which queue renders it, when the
+    # broker last took it (empty: not yet, e.g. Redis was down), which task message holds the
+    # render and since when, and how many renders began (a packet that kills its worker every
+    # time is failed after a few, not retried for ever).
+    queue = models.CharField(max_length=20, default="celery")
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    render_task_id = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["case", "kind", "is_newest"])]
+        indexes = [
+            models.Index(fields=["case", "kind", "is_newest"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "version"], name="packet_version"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
+
+    # A packet usually takes seconds; waiting longer than this, the page says to come back later.
+    SLOW_AFTER = timedelta(minutes=2)
+
+    @property
+    def is_waiting_long(self) -> bool:
+        """Still being made well after it was asked for (the broker or the workers are down or
+        busy: the outbox sweep will send it; claims/services/packets.py)."""
+        pending = self.status in (self.Status.QUEUED, self.Status.RENDERING)
+        return pending and timezone.now() - self.created_at > self.SLOW_AFTER
 
 
 class ReviewEvent(AppendOnlyModel):

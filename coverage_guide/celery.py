@@ -13,7 +13,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="coverage_guide.ping")
+@app.task(name="coverage_guide.ping", ignore_result=False)
 def ping() -> str:
     """Round-trip check for the smoke script and health checks: a worker answers "pong"."""
     return "pong"

@@ -241,7 +241,10 @@ SITE_NAME = "Coverage Guide"
 # so the app still works on a bare machine.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The app's tasks return nothing anyone waits for, so dispatch never touches the result backend;
+# only the health-check ping (scripts/smoke.py) asks for its answer (ignore_result=False there).
 CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -253,9 +256,48 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# Packets (issue 14, findings 6, 11, 12). Hard time limits per render, in seconds: a packet with
+# many uploaded pages goes to its own queue (worker-large in the Procfile), so it cannot hold up
+# other patients' packets, and gets longer.
+PACKET_QUEUE = "celery"
+PACKET_LARGE_QUEUE = "packets-large"
+PACKET_TIME_LIMIT = env_int("PACKET_TIME_LIMIT", 180)
+PACKET_LARGE_TIME_LIMIT = env_int("PACKET_LARGE_TIME_LIMIT", 900)
+# A packet still "queued" this long after its request was not handed to the broker (Redis was
+# down): the sweep sends it again. One handed over but still waiting after PACKET_LOST_AFTER is
+# sent again too (the broker lost it); a duplicate is harmless (claims/services/packets.py).
+PACKET_RESEND_AFTER = timedelta(seconds=env_int("PACKET_RESEND_AFTER_SECONDS", 60))
+PACKET_LOST_AFTER = timedelta(minutes=15)
+# A render claimed longer ago than its time limit plus this grace was lost with its worker.
+PACKET_STALE_GRACE = timedelta(seconds=env_int("PACKET_STALE_GRACE_SECONDS", 60))
+PACKET_SWEEP_SECONDS = env_int("PACKET_SWEEP_SECONDS", 60)
+
+# Worker loss: a render whose process died is handed back to the queue (tasks are idempotent),
+# and a worker holds only what it is running, so nothing waits unacknowledged behind a long one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Unacknowledged messages of a worker killed outright come back after this; it must outlast
+    # the longest render, or a slow render would be handed to a second worker meanwhile.
+    "visibility_timeout": 2 * PACKET_LARGE_TIME_LIMIT,
+    # With Redis down, sending fails at once instead of retrying for seconds inside a web request:
+    # the packet stays queued and the sweep sends it when Redis is back.
+    "max_retries": 0,
+    "socket_connect_timeout": 3,
+}
 CELERY_BEAT_SCHEDULE = {
     # Hourly, so a reminder is never more than an hour late after a restart; each is sent once.
     "deadline-reminders": {"task": "claims.send_deadline_reminders", "schedule": 3600.0},
+    # The packet outbox: sends again what the broker never got, re-queues renders lost with a
+    # worker.
+    "packets-resend": {
+        "task": "claims.resend_stalled_packets",
+        "schedule": float(PACKET_SWEEP_SECONDS),
+    },
+    # Files no record refers to (a crash between writing a file and saving its row).
+    "files-prune": {"task": "claims.prune_orphan_files", "schedule": 3600.0},
 }
 
 # Security. Production values are the defaults; DEBUG relaxes only what plain-HTTP runserver needs.

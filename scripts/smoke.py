@@ -391,7 +391,7 @@ def check_task(stack: Stack) -> str:
 
     if app.conf.task_always_eager or app.conf.broker_url != stack.redis_url:
         raise SmokeFailure(f"the Celery app is not using the smoke Redis ({app.conf.broker_url})")
-    result = app.send_task("coverage_guide.ping")
+    result = app.send_task("coverage_guide.ping", ignore_result=False)
     try:
         answer = result.get(timeout=TASK_TIMEOUT)
     except Exception as error:

@@ -31,8 +31,16 @@ from .deadlines import (
 )
 from .errors import CaseStateError
 from .export import cases_export_csv, csv_safe
+from .files import files_prune_orphans
 from .letters import case_attach_signed_letter, letter_get_or_draft, letter_save
-from .packets import packet_mark_failed, packet_render, packet_request
+from .packets import (
+    packet_dispatch,
+    packet_mark_failed,
+    packet_render,
+    packet_render_error_is_transient,
+    packet_request,
+    packets_resend_stalled,
+)
 from .records import (
     appeal_file,
     appeal_save,
@@ -106,6 +114,10 @@ __all__ = [
     "packet_mark_failed",
     "packet_render",
     "packet_request",
+    "packet_dispatch",
+    "packet_render_error_is_transient",
+    "packets_resend_stalled",
+    "files_prune_orphans",
     "pa_request_record_decision",
     "policy_save",
     "referral_provider_add",

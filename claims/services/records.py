@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from ..models import (
 from ..uploads import clean_upload
 from .approvals import approval_withdraw_if_stale, approvals_withdraw_if_stale
 from .deadlines import deadlines_refresh
+from .packets import MAX_PACKET_UPLOADED_PAGES
 
 # --- the patient's history, shared by all their cases ---------------------------------------
 
@@ -185,12 +187,42 @@ def treatment_request_save(*, case: CoverageCase, request: TreatmentRequest) -> 
 # --- step 4: documents ------------------------------------------------------------------------
 
 
+# Far more than any request needs (a typical packet encloses 5 to 15), few enough to review.
+MAX_DOCUMENTS_PER_CASE = 100
+
+
 @transaction.atomic
 def document_upload(
     *, case: CoverageCase, category: str, upload: UploadedFile, by: User, title: str = ""
 ) -> SupportingDocument:
-    """Check and clean an uploaded file (claims/uploads.py), then store it privately."""
+    """Check and clean an uploaded file (claims/uploads.py), then store it privately.
+
+    A case holds at most MAX_DOCUMENTS_PER_CASE documents and, together, as many pages as a packet
+    may enclose (issue 14, finding 6); beyond that the upload is refused with what to do.
+    """
+    # One upload at a time per case, so two at once cannot both pass the limits.
+    CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    held = case.documents.aggregate(count=Count("pk"), pages=Sum("page_count"))
+    if held["count"] >= MAX_DOCUMENTS_PER_CASE:
+        raise ValidationError(
+            _(
+                "This case already has %(max)d documents, the most it can hold. Please remove "
+                "the ones the insurer does not need (older copies, duplicates), then add this one."
+            ),
+            code="too_many_documents",
+            params={"max": MAX_DOCUMENTS_PER_CASE},
+        )
     clean = clean_upload(upload)
+    if (held["pages"] or 0) + clean.page_count > MAX_PACKET_UPLOADED_PAGES:
+        raise ValidationError(
+            _(
+                "With this file, your documents would have more than %(max)d pages, more than "
+                "one packet can hold. Please upload only the pages that matter for this request, "
+                "or remove documents the insurer does not need."
+            ),
+            code="too_many_pages",
+            params={"max": MAX_PACKET_UPLOADED_PAGES},
+        )
     document = SupportingDocument(
         case=case,
         category=category,

@@ -82,11 +82,24 @@ def packet_create(request, coveragecase_id):
     if kind == Packet.Kind.APPEAL:
         denial = latest_denial(case)
     try:
-        services.packet_request(case=case, kind=kind, by=request.user, denial=denial)
+        packet = services.packet_request(case=case, kind=kind, by=request.user, denial=denial)
     except services.CaseStateError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("We are making your packet. This page will update by itself."))
+        packet.refresh_from_db()
+        if packet.status == Packet.Status.QUEUED and packet.dispatched_at is None:
+            # The broker did not take it (claims/services/packets.py): the sweep will.
+            messages.success(
+                request,
+                _(
+                    "Your request is saved. Our system is busy, so your packet will be made in "
+                    "the next few minutes: this page will update by itself, or come back later."
+                ),
+            )
+        else:
+            messages.success(
+                request, _("We are making your packet. This page will update by itself.")
+            )
     back = "appeal" if kind == Packet.Kind.APPEAL else "submit"
     return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
 

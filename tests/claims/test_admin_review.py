@@ -175,7 +175,7 @@ def test_regenerate_packet_action_queues_a_packet(
 
     otp_login(client, reviewer)
     with (
-        mock.patch("claims.tasks.render_packet.delay") as delay,
+        mock.patch("claims.tasks.render_packet.apply_async") as send,
         django_capture_on_commit_callbacks(execute=True),
     ):
         client.post(
@@ -183,7 +183,7 @@ def test_regenerate_packet_action_queues_a_packet(
             {"action": "regenerate_packet", "_selected_action": [case.pk]},
         )
     packet = Packet.objects.get(case=case)
-    delay.assert_called_once_with(packet.pk)
+    assert send.call_args.args[0] == (packet.pk,)
     assert packet.requested_by == reviewer
 
 

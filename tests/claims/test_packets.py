@@ -2,6 +2,7 @@
 rendering, downloads, and versions."""
 
 import datetime as dt
+import errno
 import io
 from unittest import mock
 
@@ -204,7 +205,8 @@ def test_a_failing_render_is_retried_then_marked_failed(case, owner, caplog, mon
     # Eager retries re-apply the task in this process; they must not raise out of it.
     monkeypatch.setitem(render_packet.app.conf, "task_eager_propagates", False)
     packet = Packet.objects.create(case=case, kind="prior_authorization", version=1)
-    with mock.patch("claims.pdf.render_packet_pdf", side_effect=OSError("disk")) as render:
+    full = OSError(errno.ENOSPC, "disk")  # transient: worth trying again
+    with mock.patch("claims.pdf.render_packet_pdf", side_effect=full) as render:
         # apply() runs the task and its retries in this process, as a worker would in turn.
         result = render_packet.apply(args=[packet.pk], throw=False).get()
 
@@ -260,16 +262,18 @@ def test_a_later_edit_makes_the_packet_out_of_date(case, owner):
 
 
 def test_the_request_queues_the_task_after_commit(case, owner, django_capture_on_commit_callbacks):
-    with (
-        mock.patch("claims.tasks.render_packet.delay") as delay,
-        django_capture_on_commit_callbacks(execute=False) as callbacks,
-    ):
-        packet = services.packet_request(case=case, kind="prior_authorization", by=owner)
-        assert not delay.called
-    assert packet.status == Packet.Status.QUEUED
-    for callback in callbacks:
-        callback()
-    delay.assert_called_once_with(packet.pk)
+    with mock.patch("claims.tasks.render_packet.apply_async") as send:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            packet = services.packet_request(case=case, kind="prior_authorization", by=owner)
+        assert not send.called
+        assert packet.status == Packet.Status.QUEUED
+        for callback in callbacks:
+            callback()
+    send.assert_called_once()
+    assert send.call_args.args[0] == (packet.pk,)
+    assert send.call_args.kwargs["queue"] == "celery"
+    packet.refresh_from_db()
+    assert packet.dispatched_at is not None
 
 
 @pytest.mark.pdf
