@@ -3,12 +3,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install run worker staff-code test test-fast smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
+.PHONY: help install run worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
 	@echo "make staff-code   the demo staff reviewer's current 6-digit admin sign-in code"
 	@echo "make test         the whole test suite"
+	@echo "make test-fault   the fault suite: Redis stopped, workers killed; prints recovery times"
 	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
 	@echo "make bench-admin  time the case admin pages with 10,000 fake cases (seed_fake_cases)"
@@ -45,7 +46,12 @@ test: install
 	$(PYTEST) -n auto --dist loadgroup
 
 test-fast: install
-	$(PYTEST) -n auto --dist worksteal -m "not worker and not pdf and not browser and not slow"
+	$(PYTEST) -n auto --dist worksteal -m "not worker and not pdf and not browser and not slow and not fault"
+
+# Redis stopped mid-request, workers killed mid-render, 20 writes at once (part of make test too);
+# -s shows how long each packet took once the fault ended.
+test-fault: install
+	REQUIRE_SERVICES=1 $(PYTEST) -m fault -s -p no:randomly
 
 smoke: install
 	$(PY) scripts/smoke.py

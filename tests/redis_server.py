@@ -119,8 +119,11 @@ class RedisServer:
         stop_process(self.process)
 
 
-def start_redis(data_dir: Path, timeout: float = START_TIMEOUT) -> RedisServer:
-    """Start redis-server on a free loopback port, persisting nothing; wait until it answers PING.
+def start_redis(
+    data_dir: Path, timeout: float = START_TIMEOUT, port: int | None = None
+) -> RedisServer:
+    """Start redis-server on a free loopback port (or on `port`, to bring a stopped server back
+    where its clients expect it), persisting nothing; wait until it answers PING.
 
     Raises FileNotFoundError without redis-server on PATH, RuntimeError if it does not come up.
     """
@@ -129,8 +132,9 @@ def start_redis(data_dir: Path, timeout: float = START_TIMEOUT) -> RedisServer:
         raise FileNotFoundError("redis-server is not installed (not found on PATH)")
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "redis.log"
+    wanted = port
     for _attempt in range(3):  # a free port can be taken between choosing and binding it
-        port = free_port()
+        port = wanted or free_port()
         args = [binary, "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no"]
         args += ["--dir", str(data_dir), "--daemonize", "no", "--protected-mode", "yes"]
         process = spawn(args, log_path=log_path)

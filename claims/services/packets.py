@@ -137,7 +137,8 @@ def packet_dispatch(*, packet_id: int) -> bool:
             queue=packet.queue,
             task_id=str(uuid.uuid4()),
             time_limit=limit,
-            soft_time_limit=max(limit - 15, 1),
+            # The soft limit first, so the task can mark the packet failed before the hard one.
+            soft_time_limit=limit - max(1, limit // 12),
             retry=False,
         )
     except (kombu.exceptions.OperationalError, ConnectionError, TimeoutError) as exc:
