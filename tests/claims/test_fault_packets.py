@@ -1,6 +1,7 @@
 """The fault suite (issue 14): a packet asked for through the web view while Redis is stopped, and
 renders whose worker is SIGKILLed, each with a real Redis and a real Celery worker (prefork, the
 production command, Celery beat embedded where the outbox sweep is needed) on the test database.
+Also one patient's large packets against another's small one (finding 6: starvation).
 
 Each test prints how long the packet took to be ready after the fault ended (Redis back, the
 worker's process gone, the worker restarted); `pytest -m fault -s` shows them. Run with
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from claims import services
 from claims.models import Packet
+from claims.services.packets import LARGE_PACKET_PAGES
 from tests import redis_server
 from tests.claims.test_worker_packets import _database_url
 from tests.coverage_guide.test_worker import WORKER_READY_TIMEOUT, _worker_env, project_app_using
@@ -54,13 +56,16 @@ FAST_OUTBOX = {
 class Worker:
     """`celery -A coverage_guide worker` (prefork, one child) on the test database and media."""
 
-    def __init__(self, broker: str, tmp: Path, media: Path, *, beat: bool, name: str):
+    def __init__(
+        self, broker: str, tmp: Path, media: Path, *, beat: bool, name: str, queues: str = ""
+    ):
         self.log = tmp / f"{name}.log"
         env = _worker_env(broker, tmp)
         env.update(DATABASE_URL=_database_url(), PRIVATE_MEDIA_ROOT=str(media), **FAST_OUTBOX)
         args = [sys.executable, "-m", "celery", "-A", "coverage_guide", "worker"]
         args += ["--pool=prefork", "--concurrency=1", "--loglevel=INFO"]
-        args += [f"--queues={settings.PACKET_QUEUE},{settings.PACKET_LARGE_QUEUE}"]
+        queues = queues or f"{settings.PACKET_QUEUE},{settings.PACKET_LARGE_QUEUE}"
+        args += [f"--queues={queues}"]
         args += [f"--hostname={name}-{os.getpid()}@localhost"]
         args += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         if beat:
@@ -98,8 +103,8 @@ def media(tmp_path, settings):
 def workers(tmp_path, media):
     started: list[Worker] = []
 
-    def start(broker: str, *, beat: bool = False, name: str = "worker") -> Worker:
-        worker = Worker(broker, tmp_path, media, beat=beat, name=name)
+    def start(broker: str, *, beat: bool = False, name: str = "worker", queues: str = "") -> Worker:
+        worker = Worker(broker, tmp_path, media, beat=beat, name=name, queues=queues)
         started.append(worker)
         return worker
 
@@ -229,3 +234,33 @@ def test_fault_the_whole_worker_is_killed_during_a_render_then_restarted(
     assert status == "ready", redis_server.log_tail(second.log, 60)
     assert packet.attempts == 2
     assert _stored_packet_files(media) == [Path(packet.file.name).name]
+
+
+def test_finding_6_large_packets_wait_on_their_own_queue_and_hold_up_no_one(
+    client, redis_url, workers, patient_case
+):
+    """The probe: four requests on a 1,000-page case held another patient's packet for 88 s. A
+    worker for the usual queue alone makes the small packet while four large ones wait for the
+    large-packet worker (none runs here)."""
+    user, large_case = patient_case
+    services.document_upload(
+        case=large_case,
+        category="medical_records",
+        upload=pdf_upload(pages=LARGE_PACKET_PAGES + 1),
+        by=user,
+    )
+    worker = workers(redis_url, queues=settings.PACKET_QUEUE)
+    with project_app_using(redis_url):
+        large = [
+            services.packet_request(case=large_case, kind="prior_authorization", by=user)
+            for _ in range(4)
+        ]
+        other = UserFactory(email="other.patient@example.com")
+        small_case = CaseFactory(patient=other.patient, policy=PolicyFactory(patient=other.patient))
+        small = services.packet_request(case=small_case, kind="prior_authorization", by=other)
+
+    assert _wait_for(small, {"ready", "failed"}, [worker.log]) == "ready"
+    assert {p.queue for p in large} == {settings.PACKET_LARGE_QUEUE}
+    assert set(Packet.objects.filter(case=large_case).values_list("status", flat=True)) == {
+        "queued"
+    }
