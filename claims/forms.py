@@ -45,6 +45,7 @@ from .models import (
     TreatmentRequest,
     appeal_levels_for,
 )
+from .uploads import CleanUpload, clean_upload
 
 __all__ = [
     "DiagnosisForm",
@@ -336,6 +337,12 @@ class DocumentUploadForm(OnceForm):
         help_text=_("PDF, PNG, JPEG or HEIC (iPhone photo), up to 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.heic,.heif"}),
     )
+
+    def clean_file(self) -> CleanUpload:
+        """The file checked and cleaned here (claims/uploads.py), before the save's transaction
+        begins: parsing a PDF or decoding a picture takes up to a second, and on SQLite a write
+        transaction holds every other writer back while it runs."""
+        return clean_upload(self.cleaned_data["file"])
 
 
 class SendToClinicForm(forms.Form):

@@ -30,7 +30,7 @@ from ..models import (
     TreatmentRequest,
     appeal_levels_for,
 )
-from ..uploads import clean_upload
+from ..uploads import CleanUpload, clean_upload
 from .approvals import approval_withdraw_if_stale, approvals_withdraw_if_stale
 from .deadlines import deadlines_refresh
 from .packets import MAX_PACKET_UPLOADED_PAGES
@@ -193,9 +193,15 @@ MAX_DOCUMENTS_PER_CASE = 100
 
 @transaction.atomic
 def document_upload(
-    *, case: CoverageCase, category: str, upload: UploadedFile, by: User, title: str = ""
+    *,
+    case: CoverageCase,
+    category: str,
+    upload: UploadedFile | CleanUpload,
+    by: User,
+    title: str = "",
 ) -> SupportingDocument:
-    """Check and clean an uploaded file (claims/uploads.py), then store it privately.
+    """Check and clean an uploaded file (claims/uploads.py; a form may have done it already, out
+    of the transaction), then store it privately.
 
     A case holds at most MAX_DOCUMENTS_PER_CASE documents and, together, as many pages as a packet
     may enclose (issue 14, finding 6); beyond that the upload is refused with what to do.
@@ -212,7 +218,7 @@ def document_upload(
             code="too_many_documents",
             params={"max": MAX_DOCUMENTS_PER_CASE},
         )
-    clean = clean_upload(upload)
+    clean = upload if isinstance(upload, CleanUpload) else clean_upload(upload)
     if (held["pages"] or 0) + clean.page_count > MAX_PACKET_UPLOADED_PAGES:
         raise ValidationError(
             _(
