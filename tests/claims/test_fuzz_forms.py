@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -47,6 +48,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from claims.forms import CriteriaPolicyForm
 from claims.models import PriorAuthorizationRequest
@@ -63,8 +65,9 @@ from tests.factories import (
 pytestmark = pytest.mark.fuzz
 
 # "ci": a fixed budget per form, the same examples on every run (derandomize), no deadline (a
-# page with a 10,000-character field takes what it takes on a busy CI machine), and nothing
-# written under .hypothesis/ in the tree.
+# page with a 10,000-character field takes what it takes on a busy CI machine), and no example
+# database. Hypothesis still caches Unicode tables and constants: under .local/, not .hypothesis/.
+set_hypothesis_home_dir(Path(__file__).resolve().parents[2] / ".local" / "hypothesis")
 settings.register_profile(
     "ci", max_examples=25, derandomize=True, deadline=None, database=None, print_blob=True
 )
