@@ -23,6 +23,7 @@ from patients.models import (
 from patients.validators import validate_npi, validate_sane_date
 
 from .criteria import rules as criteria_rules
+from .ladder import LADDERS
 
 PlanType = InsurancePolicy.PlanType
 
@@ -588,38 +589,16 @@ class Appeal(PublicIdModel):
         return f"{self.get_level_display()} ({self.get_outcome_display()})"
 
 
-Level = Appeal.Level
-_COMMERCIAL = (Level.INTERNAL_FIRST, Level.INTERNAL_SECOND, Level.EXTERNAL_REVIEW, Level.OTHER)
-
-# The appeal levels open to each plan type, in order (DOMAIN.md §4.2). TRICARE and FEHB appeal
-# routes are not in DOMAIN.md: they get the plan's own levels and "other" until a source is added.
+# The appeal levels open to each plan type, in order: read from the ladder (claims/ladder.py,
+# DOMAIN.md §4.2), where each plan type's doors are defined once.
 APPEAL_LEVELS_BY_PLAN_TYPE: dict[str, tuple[str, ...]] = {
-    PlanType.EMPLOYER_FULLY_INSURED: _COMMERCIAL,
-    PlanType.EMPLOYER_SELF_FUNDED: _COMMERCIAL,
-    PlanType.EMPLOYER_UNKNOWN: _COMMERCIAL,
-    PlanType.MARKETPLACE: _COMMERCIAL,
-    PlanType.MEDICARE_ADVANTAGE: (
-        Level.MA_RECONSIDERATION,
-        Level.MA_INDEPENDENT_REVIEW,
-        Level.ALJ,
-        Level.OTHER,
-    ),
-    PlanType.MEDICARE: (
-        Level.MEDICARE_REDETERMINATION,
-        Level.MEDICARE_RECONSIDERATION,
-        Level.ALJ,
-        Level.OTHER,
-    ),
-    PlanType.MEDICAID: (Level.MEDICAID_PLAN_APPEAL, Level.STATE_FAIR_HEARING, Level.OTHER),
-    PlanType.TRICARE: (Level.INTERNAL_FIRST, Level.INTERNAL_SECOND, Level.OTHER),
-    PlanType.FEHB: (Level.INTERNAL_FIRST, Level.OTHER),
-    PlanType.OTHER: _COMMERCIAL,
+    plan_type: ladder.levels for plan_type, ladder in LADDERS.items()
 }
 
 
 def appeal_levels_for(plan_type: str | None) -> tuple[str, ...]:
     """The appeal levels that fit a plan type; every level when the plan type is not known."""
-    return APPEAL_LEVELS_BY_PLAN_TYPE.get(plan_type or "", tuple(Level.values))
+    return APPEAL_LEVELS_BY_PLAN_TYPE.get(plan_type or "", tuple(Appeal.Level.values))
 
 
 class FormSubmission(models.Model):
@@ -714,6 +693,12 @@ class Letter(PublicIdModel):
     class Kind(models.TextChoices):
         MEDICAL_NECESSITY = "medical_necessity", _("Letter of medical necessity")
         APPEAL = "appeal", _("Appeal letter")
+        # After the first appeal (issue 15; which fit a plan type: claims/ladder.py).
+        CLAIM_FILE = "claim_file", _("Request for the claim file and the criteria used")
+        PARITY_ANALYSIS = "parity_analysis", _("Request for the parity comparative analysis")
+        EXTERNAL_REVIEW = "external_review", _("External review request")
+        REGULATOR = "regulator", _("Complaint to the regulator")
+        PEER_TO_PEER = "peer_to_peer", _("Peer-to-peer preparation sheet")
 
     case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -767,6 +752,12 @@ class Packet(PublicIdModel):
     class Kind(models.TextChoices):
         PRIOR_AUTHORIZATION = "prior_authorization", _("Pre-authorization packet")
         APPEAL = "appeal", _("Appeal packet")
+        # One escalation letter as a PDF, with its enclosures (issue 15): the Letter.Kind values.
+        CLAIM_FILE = "claim_file", _("Claim file request")
+        PARITY_ANALYSIS = "parity_analysis", _("Parity analysis request")
+        EXTERNAL_REVIEW = "external_review", _("External review request")
+        REGULATOR = "regulator", _("Regulator complaint")
+        PEER_TO_PEER = "peer_to_peer", _("Peer-to-peer sheet")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be made")

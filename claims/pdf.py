@@ -152,7 +152,9 @@ def packet_facts(packet: Packet) -> dict[str, Any]:
         "today": today,
         "timeline_svg": timeline.trials_timeline_svg(sources.trials, sources.scores, today=today),
         # The letter's criteria table: the case against the payer's policy (issue 12).
-        "criteria": criteria_check_for(case, today=today) if packet.kind != "appeal" else None,
+        "criteria": criteria_check_for(case, today=today)
+        if packet.kind == Packet.Kind.PRIOR_AUTHORIZATION
+        else None,
     }
 
 
@@ -186,7 +188,12 @@ def render_packet_pdf(packet: Packet) -> tuple[bytes, int]:
                     reader=reader,
                 )
             )
-        html = render_to_string("claims/pdf/packet.html", {**facts, "enclosures": enclosures})
+        template = (
+            "claims/pdf/packet.html"
+            if packet.kind in (Packet.Kind.PRIOR_AUTHORIZATION, Packet.Kind.APPEAL)
+            else "claims/pdf/letter.html"  # one escalation letter (issue 15)
+        )
+        html = render_to_string(template, {**facts, "enclosures": enclosures})
         fetcher = StaticOnlyFetcher()
         body = HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf()
 

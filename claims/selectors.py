@@ -25,6 +25,7 @@ from patients.models import (
 )
 from patients.selectors import clinic_staff_case_q
 
+from . import ladder
 from .criteria import rules as criteria_rules
 from .models import (
     CoverageCase,
@@ -251,11 +252,15 @@ class PacketSources:
 def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> PacketSources:
     """Read the records a packet of this kind shows (no codes, no drawings: only rows)."""
     patient = case.patient
-    letter_kind = (
-        Letter.Kind.APPEAL if kind == Packet.Kind.APPEAL else Letter.Kind.MEDICAL_NECESSITY
-    )
-    letter = case.letters.filter(kind=letter_kind, denial=denial).first()
+    letter = case.letters.filter(kind=letter_kind_of_packet(kind), denial=denial).first()
     documents = list(case.documents.order_by("category", "created_at"))
+    if kind in ESCALATION_PACKET_KINDS:
+        # An escalation letter encloses only the documents its kind asks for, in that order.
+        wanted = ladder.enclosure_categories(kind)
+        documents = sorted(
+            (d for d in documents if d.category in wanted),
+            key=lambda d: wanted.index(d.category),
+        )
     if letter and letter.signed_copy_id:
         # The provider's signed letter goes first among the enclosures.
         documents.sort(key=lambda d: d.pk != letter.signed_copy_id)
@@ -275,6 +280,17 @@ def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> P
         criteria_policy_key=case.criteria_policy_key,
         episode_since=case.episode_since,
     )
+
+
+# Packets of one escalation letter each (issue 15): their kind is the letter's kind.
+ESCALATION_PACKET_KINDS = frozenset(ladder.ESCALATION_LETTERS)
+
+
+def letter_kind_of_packet(kind: str) -> str:
+    """The letter a packet of `kind` carries."""
+    if kind == Packet.Kind.PRIOR_AUTHORIZATION:
+        return Letter.Kind.MEDICAL_NECESSITY
+    return kind  # the appeal letter, or the escalation letter of the same name
 
 
 def packet_sources_of(packet: Packet) -> PacketSources:

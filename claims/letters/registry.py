@@ -6,7 +6,12 @@ from collections.abc import Callable
 from claims.models import CoverageCase, Denial, Letter
 
 from .appeal import draft_appeal_letter
+from .claim_file import draft_claim_file_request
+from .external_review import draft_external_review_request
 from .medical_necessity import draft_medical_necessity_letter
+from .parity import draft_parity_request
+from .peer_to_peer import draft_peer_to_peer_sheet
+from .regulator import draft_regulator_complaint
 
 # A drafter takes the case and the denial the letter answers (None for a kind that answers
 # none), and returns the draft as plain text with paragraphs separated by a blank line.
@@ -15,6 +20,11 @@ Drafter = Callable[[CoverageCase, Denial | None], str]
 DRAFTERS: dict[Letter.Kind, Drafter] = {
     Letter.Kind.MEDICAL_NECESSITY: draft_medical_necessity_letter,
     Letter.Kind.APPEAL: draft_appeal_letter,
+    Letter.Kind.CLAIM_FILE: draft_claim_file_request,
+    Letter.Kind.PARITY_ANALYSIS: draft_parity_request,
+    Letter.Kind.EXTERNAL_REVIEW: draft_external_review_request,
+    Letter.Kind.REGULATOR: draft_regulator_complaint,
+    Letter.Kind.PEER_TO_PEER: draft_peer_to_peer_sheet,
 }
 
 

@@ -29,8 +29,8 @@ from django.utils.translation import ngettext
 from patients.models import User
 
 from .. import tasks
-from ..models import CoverageCase, Denial, Letter, Packet
-from ..selectors import packet_sources
+from ..models import CoverageCase, Denial, Packet
+from ..selectors import letter_kind_of_packet, packet_sources
 from .errors import CaseStateError
 from .letters import letter_get_or_draft
 
@@ -52,11 +52,9 @@ def packet_request(
     *, case: CoverageCase, kind: str, by: User, denial: Denial | None = None
 ) -> Packet:
     """Queue a new version of a packet; the worker renders it after this transaction commits."""
-    if kind == Packet.Kind.APPEAL and denial is None:
+    if kind != Packet.Kind.PRIOR_AUTHORIZATION and denial is None:
         raise CaseStateError(_("An appeal packet needs a denial to answer."))
-    letter_kind = (
-        Letter.Kind.APPEAL if kind == Packet.Kind.APPEAL else Letter.Kind.MEDICAL_NECESSITY
-    )
+    letter_kind = letter_kind_of_packet(kind)
     # One request at a time per case: two quick clicks must not draft two letters or two v1s.
     CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     letter_get_or_draft(case=case, kind=letter_kind, denial=denial)

@@ -1,0 +1,89 @@
+"""The appeal ladder (claims/ladder.py): each plan type's doors in order, the next door after a
+loss, the letters offered and the regulator named (issue 15)."""
+
+import pytest
+
+from claims import ladder
+from claims.models import Appeal, Letter, appeal_levels_for
+from patients.models import InsurancePolicy
+
+PlanType = InsurancePolicy.PlanType
+
+
+@pytest.mark.parametrize(
+    ("plan_type", "levels", "lost_first_next"),
+    [
+        (PlanType.EMPLOYER_FULLY_INSURED, ("internal_1", "internal_2", "external_review"),
+         "internal_2"),
+        # Individual plans: one internal level, then external review (45 CFR 147.136(b)(3)(ii)(G)).
+        (PlanType.MARKETPLACE, ("internal_1", "external_review"), "external_review"),
+        (PlanType.EMPLOYER_SELF_FUNDED, ("internal_1", "internal_2", "external_review"),
+         "internal_2"),
+        (PlanType.EMPLOYER_UNKNOWN, ("internal_1", "internal_2", "external_review"),
+         "internal_2"),
+        (PlanType.MEDICARE_ADVANTAGE, ("ma_reconsideration", "ma_ire", "alj"), "ma_ire"),
+        (PlanType.MEDICARE, ("redetermination", "qic_reconsideration", "alj"),
+         "qic_reconsideration"),
+        (PlanType.MEDICAID, ("medicaid_plan_appeal", "state_fair_hearing"), "state_fair_hearing"),
+        (PlanType.TRICARE, ("internal_1", "internal_2"), "internal_2"),
+        (PlanType.FEHB, ("internal_1",), None),
+        (PlanType.OTHER, ("internal_1", "internal_2", "external_review"), "internal_2"),
+    ],
+)  # fmt: skip
+def test_each_plan_type_has_its_doors_in_order_and_a_next_one_after_a_loss(
+    plan_type, levels, lost_first_next
+):
+    plan = ladder.ladder_for(plan_type)
+
+    assert tuple(r.level for r in plan.rungs) == levels
+    assert appeal_levels_for(plan_type) == (*levels, "other")  # the form's choices agree
+    after_first = plan.next_door(levels[0])
+    assert (after_first.level if after_first else None) == lost_first_next
+    assert plan.next_door(levels[-1]) is None  # after the last door: plan.after_last
+    assert str(plan.after_last)
+    assert set(levels) <= set(Appeal.Level.values)
+    assert set(plan.letters) <= set(Letter.Kind.values)
+    assert plan.source
+
+
+def test_every_plan_type_has_a_ladder():
+    assert set(ladder.LADDERS) == set(PlanType.values)
+
+
+@pytest.mark.parametrize(
+    ("plan_type", "regulator", "process"),
+    [
+        (PlanType.EMPLOYER_FULLY_INSURED, "department of insurance", "state"),
+        (PlanType.MARKETPLACE, "department of insurance", "state"),
+        (PlanType.EMPLOYER_SELF_FUNDED, "Employee Benefits Security Administration", "federal"),
+        (PlanType.MEDICARE_ADVANTAGE, "1-800-MEDICARE", ""),
+        (PlanType.MEDICARE, "1-800-MEDICARE", ""),
+        (PlanType.MEDICAID, "Medicaid agency", "fair_hearing"),
+        (PlanType.FEHB, "Office of Personnel Management", ""),
+    ],
+)
+def test_the_regulator_and_review_process_follow_the_plan_type(plan_type, regulator, process):
+    plan = ladder.ladder_for(plan_type)
+
+    assert regulator in str(plan.regulator.name)
+    assert plan.review_process == process
+
+
+def test_letters_fit_the_plan_type():
+    # Parity law (MHPAEA) does not apply to Medicare (DOMAIN.md §4.4); the claim file and parity
+    # requests cite ERISA/ACA rules that commercial plans follow.
+    for plan_type in (PlanType.MEDICARE, PlanType.MEDICARE_ADVANTAGE, PlanType.MEDICAID):
+        assert ladder.PARITY not in ladder.ladder_for(plan_type).letters
+        assert ladder.CLAIM_FILE not in ladder.ladder_for(plan_type).letters
+    assert ladder.PARITY in ladder.ladder_for(PlanType.EMPLOYER_SELF_FUNDED).letters
+    # Medicare Advantage forwards a lost reconsideration to the IRE itself: nothing to request.
+    assert ladder.EXTERNAL_REVIEW not in ladder.ladder_for(PlanType.MEDICARE_ADVANTAGE).letters
+    assert ladder.ladder_for(PlanType.MEDICARE_ADVANTAGE).rungs[1].automatic
+    # Every plan type can prepare the prescriber's peer-to-peer call (DOMAIN.md §4.5).
+    assert all(ladder.PEER_TO_PEER in plan.letters for plan in ladder.LADDERS.values())
+
+
+def test_a_plan_type_without_a_route_in_the_domain_notes_says_to_follow_the_letter():
+    assert ladder.ladder_for(PlanType.TRICARE).check_letter
+    assert ladder.ladder_for(None).check_letter
+    assert not ladder.ladder_for(PlanType.EMPLOYER_SELF_FUNDED).check_letter
