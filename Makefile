@@ -46,7 +46,7 @@ test: install
 	$(PYTEST) -n auto --dist loadgroup
 
 test-fast: install
-	$(PYTEST) -n auto --dist worksteal -m "not worker and not pdf and not browser and not slow and not fault"
+	$(PYTEST) -n auto --dist worksteal -m "not worker and not pdf and not browser and not slow and not fault and not fuzz"
 
 # Redis stopped mid-request, workers killed mid-render, 20 writes at once (part of make test too);
 # -s shows how long each packet took once the fault ended.

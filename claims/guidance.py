@@ -389,6 +389,31 @@ APPEAL_TIPS: tuple[StrOrPromise, ...] = (
 )
 
 
+# What each letter after a first appeal is for (claims/ladder.py says which fit a plan type).
+ESCALATION_PURPOSES: dict[str, StrOrPromise] = {
+    "claim_file": _(
+        "Ask the insurer for your claim file and the rules they used. Do this before you "
+        "appeal, so your appeal can answer those rules."
+    ),
+    "parity_analysis": _(
+        "Ask your plan to show that its rules for this mental health treatment are no stricter "
+        "than for similar medical treatments (mental health parity)."
+    ),
+    "external_review": _(
+        "Ask for an independent review once the plan's own appeal is lost. The letter names the "
+        "process for your kind of plan and the last day to ask."
+    ),
+    "regulator": _(
+        "Tell the agency that oversees your plan what happened. It does not replace your appeal "
+        "or its deadlines."
+    ),
+    "peer_to_peer": _(
+        "A one-page sheet for your doctor's call with the insurer's doctor: the reason, the "
+        "rules, your records and the three strongest points."
+    ),
+}
+
+
 CRISIS_LINE: StrOrPromise = _(
     "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
     "Lifeline) or call 911. Messages and answers in this app are not monitored."

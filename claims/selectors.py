@@ -25,9 +25,10 @@ from patients.models import (
 )
 from patients.selectors import clinic_staff_case_q
 
-from . import ladder
+from . import deadlines, ladder
 from .criteria import rules as criteria_rules
 from .models import (
+    Appeal,
     CoverageCase,
     CriteriaSet,
     Deadline,
@@ -280,6 +281,122 @@ def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> P
         criteria_policy_key=case.criteria_policy_key,
         episode_since=case.episode_since,
     )
+
+
+# --- the appeal ladder of a denial (issue 15) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One door of the ladder, as the case stands: its appeal (if filed or logged), its dates."""
+
+    rung: ladder.Rung
+    appeal: Appeal | None
+    file_by: date | None  # the last day to file it (stored deadline), when one applies
+    decision_due: date | None  # when the insurer must decide it, once filed
+    next_door: ladder.Rung | None  # where to go if it is lost (None: the ladder's after_last)
+
+    @property
+    def label(self) -> str:
+        return str(Appeal.Level(self.rung.level).label)
+
+    @property
+    def next_label(self) -> str:
+        return str(Appeal.Level(self.next_door.level).label) if self.next_door else ""
+
+    @property
+    def status(self) -> str:
+        """ "not_started", "filed", "won" or "lost" (withdrawn counts as not started)."""
+        if self.appeal is None or self.appeal.outcome == Appeal.Outcome.WITHDRAWN:
+            return "not_started"
+        if self.appeal.outcome in WON_OUTCOMES:
+            return "won"
+        if self.appeal.outcome == Appeal.Outcome.UPHELD:
+            return "lost"
+        return "filed"
+
+
+WON_OUTCOMES = (Appeal.Outcome.OVERTURNED, Appeal.Outcome.PARTIALLY_OVERTURNED)
+
+
+@dataclass(frozen=True)
+class AppealLadder:
+    ladder: ladder.Ladder
+    steps: tuple[LadderStep, ...]
+
+    @property
+    def won(self) -> bool:
+        """A won appeal closes the ladder."""
+        return any(step.status == "won" for step in self.steps)
+
+    @property
+    def current(self) -> LadderStep | None:
+        """The door to work on now: the first not lost, unless the ladder is closed."""
+        if self.won:
+            return None
+        return next((step for step in self.steps if step.status != "lost"), None)
+
+    @property
+    def exhausted(self) -> bool:
+        return bool(self.steps) and all(step.status == "lost" for step in self.steps)
+
+
+def appeal_ladder(case: CoverageCase, denial: Denial) -> AppealLadder:
+    """Every door of the case's plan type for this denial, with its appeal and its dates."""
+    plan = ladder.ladder_for(case.policy.plan_type if case.policy else None)
+    appeals = {a.level: a for a in denial.appeals.all()}
+    due = dict(case.deadlines.values_list("key", "due_on"))
+    steps = []
+    for rung in plan.rungs:
+        appeal = appeals.get(rung.level)
+        if rung.level == "external_review":
+            file_key = deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=denial.pk)
+        else:
+            file_key = deadlines.deadline_key(
+                deadlines.Kind.APPEAL_FILING, of=denial.pk, level=rung.level
+            )
+        decision_key = (
+            deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=appeal.pk)
+            if appeal
+            else ""
+        )
+        steps.append(
+            LadderStep(
+                rung=rung,
+                appeal=appeal,
+                file_by=due.get(file_key),
+                decision_due=due.get(decision_key),
+                next_door=plan.next_door(rung.level),
+            )
+        )
+    return AppealLadder(ladder=plan, steps=tuple(steps))
+
+
+@dataclass(frozen=True)
+class EscalationLetter:
+    kind: str
+    label: StrOrPromise
+    letter: Letter | None  # drafted the first time its PDF is asked for
+    packet: Packet | None  # its newest PDF
+
+
+def escalation_letters(case: CoverageCase, denial: Denial) -> list[EscalationLetter]:
+    """The letters after a first appeal that fit the case's plan type, each with its saved
+    draft and newest PDF."""
+    plan = ladder.ladder_for(case.policy.plan_type if case.policy else None)
+    letters = {letter.kind: letter for letter in case.letters.filter(denial=denial)}
+    packets: dict[str, Packet] = {}
+    for packet in case.packets.filter(denial=denial, kind__in=plan.letters, is_newest=True):
+        packets[packet.kind] = packet
+    return [
+        EscalationLetter(
+            kind=kind,
+            label=Letter.Kind(kind).label,
+            letter=letters.get(kind),
+            packet=packets.get(kind),
+        )
+        for kind in plan.letters
+    ]
 
 
 # Packets of one escalation letter each (issue 15): their kind is the letter's kind.

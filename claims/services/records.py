@@ -345,6 +345,7 @@ def appeal_file(
     )
     appeal.full_clean()
     appeal.save()
+    _request_decided_by_a_won_appeal(appeal)
     deadlines_refresh(case=denial.pa_request.case)
     return appeal
 
@@ -354,5 +355,22 @@ def appeal_save(*, appeal: Appeal) -> Appeal:
     """Save changes to an appeal (its outcome, dates, reference) and recompute deadlines."""
     appeal.full_clean()
     appeal.save()
+    _request_decided_by_a_won_appeal(appeal)
     deadlines_refresh(case=appeal.denial.pa_request.case)
     return appeal
+
+
+def _request_decided_by_a_won_appeal(appeal: Appeal) -> None:
+    """A won appeal closes the ladder (issue 15): the request it answered is now approved (or
+    partly), decided on the appeal's decision date."""
+    decision = {
+        Appeal.Outcome.OVERTURNED: PriorAuthorizationRequest.Decision.APPROVED,
+        Appeal.Outcome.PARTIALLY_OVERTURNED: PriorAuthorizationRequest.Decision.PARTIALLY_APPROVED,
+    }.get(Appeal.Outcome(appeal.outcome))
+    if decision is None:
+        return
+    request = appeal.denial.pa_request
+    request.decision = decision
+    request.decided_on = appeal.decided_on or timezone.localdate()
+    request.full_clean()
+    request.save(update_fields=["decision", "decided_on", "updated_at"])

@@ -59,7 +59,7 @@ def letter_edit(request, coveragecase_id, letter_id):
     case = case_for(request, coveragecase_id)
     letter = item_or_404(case.letters.all(), letter_id)
     form = LetterForm(posted(request), initial={"text": letter.text})
-    back = "appeal" if letter.kind == Letter.Kind.APPEAL else "submit"
+    back = "submit" if letter.kind == Letter.Kind.MEDICAL_NECESSITY else "appeal"
     if request.method == "POST" and form.is_valid():
         services.letter_save(letter=letter, text=form.cleaned_data["text"], by=request.user)
         messages.success(request, _("Your letter is saved. Make a new packet to use it."))
@@ -79,7 +79,7 @@ def packet_create(request, coveragecase_id):
     if kind not in Packet.Kind.values:
         raise Http404
     denial = None
-    if kind == Packet.Kind.APPEAL:
+    if kind != Packet.Kind.PRIOR_AUTHORIZATION:  # an appeal or a letter after it
         denial = latest_denial(case)
     try:
         packet = services.packet_request(case=case, kind=kind, by=request.user, denial=denial)
@@ -100,7 +100,7 @@ def packet_create(request, coveragecase_id):
             messages.success(
                 request, _("We are making your packet. This page will update by itself.")
             )
-    back = "appeal" if kind == Packet.Kind.APPEAL else "submit"
+    back = "submit" if kind == Packet.Kind.PRIOR_AUTHORIZATION else "appeal"
     return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
 
 

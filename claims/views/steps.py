@@ -38,7 +38,9 @@ from ..forms import (
 from ..models import CoverageCase, PriorAuthorizationRequest
 from ..progress import STEP_SLUGS
 from ..selectors import (
+    appeal_ladder,
     criteria_check_for,
+    escalation_letters,
     latest_denial,
     packet_missing_facts,
     treatment_request_for,
@@ -465,6 +467,9 @@ def step_appeal(request, coveragecase_id):
             "forms": forms,
             "denial": denial,
             "appeals": denial.appeals.all() if denial else [],
+            "ladder": appeal_ladder(case, denial) if denial else None,
+            "escalations": escalation_letters(case, denial) if denial else [],
+            "escalation_purposes": guidance.ESCALATION_PURPOSES,
             "peer_to_peer": guidance.PEER_TO_PEER,
             "appeal_tips": guidance.APPEAL_TIPS,
             "decision_pending": case.pa_requests.filter(

@@ -87,3 +87,74 @@ def test_a_plan_type_without_a_route_in_the_domain_notes_says_to_follow_the_lett
     assert ladder.ladder_for(PlanType.TRICARE).check_letter
     assert ladder.ladder_for(None).check_letter
     assert not ladder.ladder_for(PlanType.EMPLOYER_SELF_FUNDED).check_letter
+
+
+# --- the ladder on step 6 ---------------------------------------------------------------------
+
+
+def _denied_case(owner, plan_type):
+    from tests.factories import CaseFactory, DenialFactory, PolicyFactory
+
+    policy = PolicyFactory(patient=owner.patient, plan_type=plan_type)
+    case = CaseFactory(patient=owner.patient, policy=policy)
+    return case, DenialFactory(pa_request__case=case)
+
+
+def _step6(client, case) -> str:
+    from django.urls import reverse
+
+    page = client.get(reverse("claims:step_appeal", args=[case.public_id]))
+    assert page.status_code == 200
+    return " ".join(page.content.decode().split())
+
+
+def test_step_6_shows_every_door_and_the_next_one_after_a_loss(owner_client, owner):
+    from claims import services
+
+    case, denial = _denied_case(owner, PlanType.EMPLOYER_SELF_FUNDED)
+    filed = denial.received_on
+    services.appeal_file(
+        denial=denial,
+        level="internal_1",
+        filed_on=filed,
+        outcome=Appeal.Outcome.UPHELD,
+        decided_on=filed,
+    )
+
+    page = _step6(owner_client, case)
+
+    for label in ("1. First internal appeal", "2. Second internal appeal", "3. External review"):
+        assert label in page
+    assert "Lost" in page
+    assert "Next door: Second internal appeal" in page
+    # The letters that fit a self-funded plan, each ready to make.
+    for label in (
+        "Request for the claim file",
+        "parity comparative analysis",
+        "External review request",
+        "Complaint to the regulator",
+        "Peer-to-peer",
+    ):
+        assert label in page  # fmt: skip
+
+
+def test_a_won_appeal_closes_the_ladder_and_approves_the_request(owner_client, owner):
+    from claims import services
+    from claims.models import PriorAuthorizationRequest
+
+    case, denial = _denied_case(owner, PlanType.MEDICAID)
+    services.appeal_file(
+        denial=denial,
+        level="medicaid_plan_appeal",
+        filed_on=denial.received_on,
+        outcome=Appeal.Outcome.OVERTURNED,
+        decided_on=denial.received_on,
+    )
+
+    page = _step6(owner_client, case)
+    denial.pa_request.refresh_from_db()
+
+    assert "You won your appeal, so the ladder is closed" in page
+    assert "Letters for the next steps" not in page
+    assert denial.pa_request.decision == PriorAuthorizationRequest.Decision.APPROVED
+    assert denial.pa_request.decided_on == denial.received_on
