@@ -32,7 +32,7 @@ from ..models import (
     SupportingDocument,
 )
 from ..progress import STATE_LABELS, STEP_SLUGS, with_step_states
-from ..selectors import criteria_check_for
+from ..selectors import appeal_ladder, criteria_check_for, latest_denial
 from .base import (
     READONLY,
     ReadOnlyInline,
@@ -45,8 +45,11 @@ from .queue import (
     REVIEW_PRIORITY,
     DeadlineFilter,
     DecisionFilter,
+    ExternalReviewWindowFilter,
+    LadderLevelFilter,
     SafetyFilter,
     StepFilter,
+    latest_appeal_level,
     next_due,
     safety_flag,
 )
@@ -171,6 +174,8 @@ class CoverageCaseAdmin(ScopedAdmin):
         ("policy__payer", admin.RelatedOnlyFieldListFilter),
         DecisionFilter,
         DeadlineFilter,
+        LadderLevelFilter,
+        ExternalReviewWindowFilter,
     ]
     list_select_related = ["patient__user", "policy__payer"]
     # Each word must match one of these: "Dana Lopez" finds the first and the last name.
@@ -196,6 +201,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         "treatment_history",
         "symptom_scores",
         "criteria_check",
+        "appeal_ladder",
         "access_log",
     ]
     fieldsets = [
@@ -205,6 +211,7 @@ class CoverageCaseAdmin(ScopedAdmin):
                                                    "condition_other", "policy", "coverage"]}),
         (_("Medical history"), {"fields": ["diagnoses", "treatment_history", "symptom_scores"]}),
         (_("Payer criteria"), {"fields": ["criteria_check"]}),
+        (_("Appeal ladder"), {"fields": ["appeal_ladder"]}),
         (_("Sharing"), {"fields": ["clinic", "clinic_consent_at", "created_at", "updated_at"]}),
         (_("Who looked at this case"), {"fields": ["access_log"]}),
     ]  # fmt: skip
@@ -230,6 +237,7 @@ class CoverageCaseAdmin(ScopedAdmin):
             latest_decision=Subquery(newest_request.values("decision")[:1]),
             next_due=next_due(),
             safety_flag=safety_flag(),
+            ladder_level=latest_appeal_level(),
             packet_status=Subquery(
                 Packet.objects.filter(
                     case=OuterRef("pk"),
@@ -365,6 +373,30 @@ class CoverageCaseAdmin(ScopedAdmin):
         )  # fmt: skip
 
     @admin.display(description=_("criteria check"))
+    @admin.display(description=_("Appeal ladder"))
+    def appeal_ladder(self, obj):
+        """The latest denial's doors for the plan type, as step 6 shows them (issue 15)."""
+        denial = latest_denial(obj)
+        if denial is None:
+            return _("No denial recorded.")
+        steps = appeal_ladder(obj, denial)
+        status = {"not_started": _("Not started"), "filed": _("Filed, waiting"),
+                  "won": _("Won"), "lost": _("Lost")}  # fmt: skip
+        rows = [
+            [
+                step.label,
+                step.rung.decides,
+                status[step.status],
+                date_format(step.file_by, "SHORT_DATE_FORMAT") if step.file_by else "—",
+                date_format(step.decision_due, "SHORT_DATE_FORMAT") if step.decision_due else "—",
+                step.next_label or steps.ladder.after_last,
+            ]
+            for step in steps.steps
+        ]
+        headers = [_("Door"), _("Who decides"), _("Status"), _("Last day to file"),
+                   _("Decision due"), _("If lost")]  # fmt: skip
+        return table(headers, rows)
+
     def criteria_check(self, obj):
         check = criteria_check_for(obj, today=timezone.localdate())
         if check.criteria_set is None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from patients.selectors import recent_safety_flags
 
 from ..models import (
+    Appeal,
     CoverageCase,
     Deadline,
     PriorAuthorizationRequest,
@@ -34,6 +35,59 @@ class DeadlineFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.filter(next_due__lt=today)
         return queryset
+
+
+EXTERNAL_REVIEW_SOON = timedelta(days=14)
+
+
+class ExternalReviewWindowFilter(admin.SimpleListFilter):
+    """Cases whose last day to ask for an external review is in the next 14 days (issue 15)."""
+
+    title = _("external review window")
+    parameter_name = "external_review"
+
+    def lookups(self, request, model_admin):
+        return [("14", _("closes within 14 days"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "14":
+            return queryset
+        today = timezone.localdate()
+        closing = Deadline.objects.filter(
+            case=OuterRef("pk"),
+            kind=Deadline.Kind.EXTERNAL_REVIEW,
+            met_at__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + EXTERNAL_REVIEW_SOON,
+        )
+        return queryset.filter(Exists(closing))
+
+
+def latest_appeal_level():
+    """The level of the case's most recently recorded appeal: where it stands on the ladder."""
+    return Subquery(
+        Appeal.objects.filter(denial__pa_request__case=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("level")[:1]
+    )
+
+
+class LadderLevelFilter(admin.SimpleListFilter):
+    """Where a denied case stands on its appeal ladder: its latest appeal's level, or none yet."""
+
+    title = _("appeal ladder")
+    parameter_name = "ladder"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("denied, no appeal yet")), *Appeal.Level.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(
+                pa_requests__denial__isnull=False, ladder_level__isnull=True
+            ).distinct()
+        return queryset.filter(ladder_level=value) if value else queryset
 
 
 class DecisionFilter(admin.SimpleListFilter):

@@ -158,3 +158,60 @@ def test_a_won_appeal_closes_the_ladder_and_approves_the_request(owner_client, o
     assert "Letters for the next steps" not in page
     assert denial.pa_request.decision == PriorAuthorizationRequest.Decision.APPROVED
     assert denial.pa_request.decided_on == denial.received_on
+
+
+# --- the staff side -----------------------------------------------------------------------------
+
+
+def test_the_queue_filters_by_ladder_level_and_a_closing_external_review_window(
+    client, otp_login, reviewer, clinic
+):
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from claims import services
+    from claims.models import Deadline
+    from tests.factories import DenialFactory, PolicyFactory, SharedCaseFactory
+
+    def shared_denied_case(plan_type):
+        case = SharedCaseFactory(clinic=clinic)
+        case.policy = PolicyFactory(patient=case.patient, plan_type=plan_type)
+        case.save()
+        return case, DenialFactory(pa_request__case=case)
+
+    # A first appeal lost this week: the external review window (4 months) is open, not closing.
+    today = timezone.localdate()
+    lost, lost_denial = shared_denied_case(PlanType.EMPLOYER_SELF_FUNDED)
+    week_ago = today - dt.timedelta(days=3)
+    services.appeal_file(denial=lost_denial, level="internal_1", filed_on=week_ago,
+                         outcome=Appeal.Outcome.UPHELD, decided_on=week_ago)  # fmt: skip
+    # A second internal appeal lost four months ago less 10 days: the window closes in ~10 days.
+    closing, closing_denial = shared_denied_case(PlanType.EMPLOYER_FULLY_INSURED)
+    decided = today - dt.timedelta(days=112)
+    services.appeal_file(denial=closing_denial, level="internal_2", filed_on=decided,
+                         outcome=Appeal.Outcome.UPHELD, decided_on=decided)  # fmt: skip
+    waiting, _denial = shared_denied_case(PlanType.MEDICAID)
+    due = Deadline.objects.get(case=closing, kind="external_review").due_on
+    assert today <= due <= today + dt.timedelta(days=14)
+
+    otp_login(client, reviewer)
+    changelist = reverse("admin:claims_coveragecase_changelist")
+
+    def listed(query):
+        page = client.get(changelist + query)
+        assert page.status_code == 200
+        return {c.pk for c in page.context["cl"].result_list}
+
+    assert listed("?ladder=internal_1") == {lost.pk}
+    assert listed("?ladder=internal_2") == {closing.pk}
+    assert listed("?ladder=none") == {waiting.pk}
+    assert listed("?external_review=14") == {closing.pk}
+
+    page = client.get(reverse("admin:claims_coveragecase_change", args=[lost.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "Appeal ladder" in text
+    assert "First internal appeal" in text
+    assert "Second internal appeal" in text
+    assert ">Lost<" in text
