@@ -350,7 +350,8 @@ def test_finding_12_stored_files_no_record_names_are_removed_after_an_hour(case)
     orphan_upload = default_storage.save(
         f"documents/{case.public_id}/x.pdf", ContentFile(b"%PDF-1.4")
     )
-    now = timezone.now()
+    # The files' own clock (the file system's), which a test's travelling clock does not move.
+    now = default_storage.get_modified_time(orphan_upload)
 
     assert services.files_prune_orphans(now=now) == 0  # too recent: a save may be on its way
     assert services.files_prune_orphans(now=now + dt.timedelta(hours=2)) == 2
