@@ -154,11 +154,26 @@ class AdminLoginForm(OTPAdminAuthenticationForm):
             autocomplete="one-time-code", inputmode="numeric", maxlength="8"
         )
 
+    # One answer for every wrong part (issue 14, finding 2): a message about the code alone would
+    # tell someone guessing passwords that the password was right.
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct email address, password and 6-digit code. If you have not "
+            "set up your authenticator app yet, use the link below."
+        ),
+    }
+
     def clean_otp(self, user):
         # Only reached once the email and password are right (and the account is staff).
-        if user is not None and not any(devices_for_user(user)):
-            raise forms.ValidationError(self.otp_error_messages["no_device"], code="no_device")
-        super().clean_otp(user)
+        try:
+            if user is not None and not any(devices_for_user(user)):
+                raise forms.ValidationError(self.otp_error_messages["no_device"], code="no_device")
+            super().clean_otp(user)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"], code="invalid_login"
+            ) from error
 
     def _chosen_device(self, user):
         """The device picked in the form or, as staff have one authenticator app, that one.

@@ -121,15 +121,41 @@ def test_admin_login_with_a_wrong_code_fails(client, reviewer, device, password,
     response = _admin_login(client, reviewer, password, wrong_code(device))
 
     assert response.status_code == 200
-    assert "That code is not right" in response.content.decode()
+    assert GENERIC in response.content.decode()
     assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
 
 
-def test_admin_login_without_a_code_asks_for_it(client, reviewer, device, password):
+def test_admin_login_without_a_code_is_refused(client, reviewer, device, password):
     response = _admin_login(client, reviewer, password, "")
 
-    assert "Please enter the 6-digit code" in response.content.decode()
+    assert GENERIC in response.content.decode()
     assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
+
+
+GENERIC = "Please enter a correct email address, password and 6-digit code."
+
+
+def _errors(response) -> str:
+    page = response.content.decode()
+    return re.findall(r'<p class="errornote">(.*?)</p>|<ul class="errorlist[^"]*">(.*?)</ul>', page,
+                      re.S).__repr__()  # fmt: skip
+
+
+def test_finding_2_the_admin_login_does_not_confirm_a_right_password(
+    client, reviewer, device, password, frozen
+):
+    """The probe: with the right password the login asked for the code, with a wrong one it
+    said the password was wrong, so the answer confirmed a guessed password."""
+    answers = {
+        "right password, wrong code": _admin_login(client, reviewer, password, wrong_code(device)),
+        "right password, no code": _admin_login(client, reviewer, password, ""),
+        "wrong password, right code": _admin_login(client, reviewer, "not-it", code_for(device)),
+        "wrong password, no code": _admin_login(client, reviewer, "not-it", ""),
+    }
+
+    assert all(GENERIC in r.content.decode() for r in answers.values())
+    assert len({_errors(r) for r in answers.values()}) == 1, {k: _errors(r) for k, r in
+                                                                answers.items()}  # fmt: skip
 
 
 def test_a_code_is_not_accepted_with_a_wrong_password(client, reviewer, device, frozen):
@@ -154,7 +180,7 @@ def test_staff_without_a_device_are_told_to_set_one_up(client, reviewer, passwor
     response = _admin_login(client, reviewer, password, "123456")
 
     page = response.content.decode()
-    assert "Two-factor sign-in is not set up for this account yet" in page
+    assert "If you have not set up your authenticator app yet, use the link below" in page
     assert f'href="{SETUP}"' in page
 
 
@@ -164,7 +190,7 @@ def test_a_patient_can_never_log_in_to_admin_even_with_a_device(client, owner, p
     response = _admin_login(client, owner, password, code_for(device))
 
     assert response.status_code == 200
-    assert "staff account" in response.content.decode()
+    assert GENERIC in response.content.decode()
     assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
     # Not even with a verified session: admin is for staff accounts only.
     client.force_login(owner)
