@@ -189,6 +189,20 @@ class AdminLoginForm(OTPAdminAuthenticationForm):
         return device
 
 
+class PasswordCheckForm(forms.Form):
+    """The password typed again before an authenticator key is shown (issue 14, finding 1)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Continue"))
+
+
 class TwoFactorSetupForm(forms.Form):
     token = forms.CharField(
         label=_("6-digit code"),

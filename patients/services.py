@@ -82,14 +82,20 @@ def clinic_add_staff(*, clinic: Clinic, user: User) -> None:
     clinic.staff.add(user)
 
 
-def staff_totp_device_for_setup(*, user: User) -> TOTPDevice:
-    """The staff member's authenticator app being set up: an unconfirmed TOTP device, created on
-    first use and reused after, so reloading the setup page keeps the key already scanned."""
+def staff_totp_device_for_setup(*, user: User, device_id: int | None = None) -> TOTPDevice:
+    """The staff member's authenticator app being set up in one session: the unconfirmed device
+    `device_id` that this session was shown (so a reload keeps the key already scanned), else a
+    new one with a fresh key. Never another session's device (issue 14, finding 1: someone with
+    only the password could read the key the real staff member would later confirm)."""
     if not user.is_staff:
         raise AccountError(_("Only clinic staff sign in with an authenticator app."))
     if user_has_device(user):
         raise AccountError(_("Two-factor sign-in is already set up for this account."))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
+        if device_id
+        else None
+    )
     if device is None:
         device = TOTPDevice(user=user, name=_("Authenticator app"), confirmed=False)
         device.full_clean()
@@ -122,6 +128,8 @@ def staff_totp_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
             raise AccountError(_("Two-factor sign-in is already set up for this account."))
         if TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True) != 1:
             raise AccountError(_("This authenticator app is already set up."))
+        # Keys shown to other sessions can never be confirmed now.
+        TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     device.confirmed = True
     return device
 

@@ -1,13 +1,15 @@
 import base64
+import time
+from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +22,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .decorators import patient_required, restored_post, staff_required
-from .forms import DeleteAccountForm, PatientProfileForm, SignUpForm, TwoFactorSetupForm
+from .forms import (
+    DeleteAccountForm,
+    PasswordCheckForm,
+    PatientProfileForm,
+    SignUpForm,
+    TwoFactorSetupForm,
+)
 from .models import SymptomScore
 from .selectors import get_patient_for_user
 
@@ -144,7 +152,12 @@ def two_factor_setup(request):
     """
     if user_has_device(request.user):
         return render(request, "patients/two_factor_setup.html", {"already_set_up": True})
-    device = services.staff_totp_device_for_setup(user=request.user)
+    if not _password_checked_recently(request):
+        return _password_check(request)
+    device = services.staff_totp_device_for_setup(
+        user=request.user, device_id=request.session.get(SETUP_DEVICE_KEY)
+    )
+    request.session[SETUP_DEVICE_KEY] = device.pk
     form = TwoFactorSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,6 +173,36 @@ def two_factor_setup(request):
             return redirect("admin:index")
     context = {"form": form, **_authenticator_setup(device)}
     return render(request, "patients/two_factor_setup.html", context)
+
+
+# Issue 14, finding 1: the key is shown only to the session it was made for, and only after the
+# password was typed again in that session within the last few minutes.
+SETUP_DEVICE_KEY = "two_factor_setup_device"
+RECHECKED_AT_KEY = "two_factor_password_checked_at"
+PASSWORD_RECHECK = timedelta(minutes=10)
+
+
+def _password_checked_recently(request) -> bool:
+    checked = request.session.get(RECHECKED_AT_KEY)
+    return checked is not None and time.time() - checked < PASSWORD_RECHECK.total_seconds()
+
+
+def _password_check(request):
+    """Ask for the password again. Checked through authenticate(), so wrong tries count toward
+    the login lockout (django-axes) like any other."""
+    form = PasswordCheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            same = authenticate(
+                request, username=request.user.email, password=form.cleaned_data["password"]
+            )
+        except PermissionDenied:
+            same = None  # locked out: the same answer as a wrong password
+        if same is not None and same.pk == request.user.pk:
+            request.session[RECHECKED_AT_KEY] = time.time()
+            return redirect("patients:two_factor_setup")
+        form.add_error("password", _("That password is not right."))
+    return render(request, "patients/two_factor_setup.html", {"password_form": form})
 
 
 def _authenticator_setup(device: TOTPDevice) -> dict[str, str]:

@@ -237,8 +237,14 @@ def test_staff_with_a_device_are_sent_from_the_login_to_the_admin_login(
 # --- Setting up an authenticator app ------------------------------------------------------------
 
 
-def test_the_setup_page_shows_a_qr_code_and_the_key(client, reviewer):
-    client.force_login(reviewer)
+def _password_typed_again(client, user, password):
+    """A password-only session on the setup page, the password typed again (finding 1)."""
+    client.force_login(user)
+    assert client.post(SETUP, {"password": password}).status_code == 302
+
+
+def test_the_setup_page_shows_a_qr_code_and_the_key(client, reviewer, password):
+    _password_typed_again(client, reviewer, password)
 
     response = client.get(SETUP)
 
@@ -257,8 +263,8 @@ def test_the_setup_page_shows_a_qr_code_and_the_key(client, reviewer):
     assert TOTPDevice.objects.filter(user=reviewer).count() == 1
 
 
-def test_a_wrong_code_is_refused(client, reviewer, frozen):
-    client.force_login(reviewer)
+def test_a_wrong_code_is_refused(client, reviewer, password, frozen):
+    _password_typed_again(client, reviewer, password)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=reviewer)
 
@@ -271,8 +277,8 @@ def test_a_wrong_code_is_refused(client, reviewer, frozen):
     assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
 
 
-def test_something_that_is_not_a_code_is_refused(client, reviewer):
-    client.force_login(reviewer)
+def test_something_that_is_not_a_code_is_refused(client, reviewer, password):
+    _password_typed_again(client, reviewer, password)
 
     response = client.post(SETUP, {"token": "12ab"})
 
@@ -280,8 +286,8 @@ def test_something_that_is_not_a_code_is_refused(client, reviewer):
     assert not TOTPDevice.objects.get(user=reviewer).confirmed
 
 
-def test_the_right_code_confirms_the_app_and_opens_admin(client, reviewer, frozen):
-    client.force_login(reviewer)
+def test_the_right_code_confirms_the_app_and_opens_admin(client, reviewer, password, frozen):
+    _password_typed_again(client, reviewer, password)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=reviewer)
 
@@ -297,8 +303,8 @@ def test_the_right_code_confirms_the_app_and_opens_admin(client, reviewer, froze
     assert "Two-factor sign-in is set up" in index.content.decode()
 
 
-def test_wrong_codes_are_throttled_and_the_count_is_kept(client, reviewer, frozen):
-    client.force_login(reviewer)
+def test_wrong_codes_are_throttled_and_the_count_is_kept(client, reviewer, password, frozen):
+    _password_typed_again(client, reviewer, password)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=reviewer)
     client.post(SETUP, {"token": wrong_code(device)})
@@ -348,3 +354,55 @@ def test_an_administrator_removes_a_lost_device_without_seeing_its_key(admin_cli
     delete = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def _shown_key(page: str) -> str:
+    match = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page)
+    assert match, "the key"
+    return match.group(1).replace(" ", "")
+
+
+def test_finding_1_each_session_gets_its_own_key_and_only_the_confirmed_one_survives(
+    client, reviewer, password, frozen
+):
+    """The probe: with only the password, an attacker read the key of the unconfirmed device;
+    the real staff member later confirmed that same device, and the attacker's codes opened
+    admin."""
+    from django.test import Client
+
+    attacker = Client()
+    _password_typed_again(attacker, reviewer, password)
+    attacker_key = _shown_key(attacker.get(SETUP).content.decode())
+    _password_typed_again(client, reviewer, password)
+    own_key = _shown_key(client.get(SETUP).content.decode())
+    assert attacker_key != own_key
+    assert _shown_key(client.get(SETUP).content.decode()) == own_key  # a reload keeps it
+
+    own = next(d for d in TOTPDevice.objects.filter(user=reviewer) if _b32(d) == own_key)
+    assert client.post(SETUP, {"token": code_for(own)})["Location"] == ADMIN_INDEX
+
+    # The attacker's key is gone: its codes confirm nothing and open nothing.
+    assert list(TOTPDevice.objects.filter(user=reviewer)) == [own]
+    stolen = TOTPDevice(user=reviewer, key=base64.b32decode(attacker_key).hex())
+    page = attacker.post(SETUP, {"token": code_for(stolen)}).content.decode()
+    assert "already set up" in page
+    refused = _admin_login(Client(), reviewer, password, code_for(stolen))
+    assert GENERIC in refused.content.decode()
+
+
+def _b32(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def test_finding_1_no_key_is_shown_until_the_password_is_typed_again(client, reviewer, password):
+    client.force_login(reviewer)
+
+    page = client.get(SETUP).content.decode()
+    wrong = client.post(SETUP, {"password": "not-the-password"}).content.decode()
+
+    assert "type your password again first" in page
+    assert 'id="totp-secret"' not in page
+    assert "data:image/svg+xml" not in page
+    assert "That password is not right" in wrong
+    assert 'id="totp-secret"' not in wrong
+    assert not TOTPDevice.objects.filter(user=reviewer).exists()
