@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_ratelimit",
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -299,6 +300,23 @@ CELERY_BEAT_SCHEDULE = {
     # Files no record refers to (a crash between writing a file and saving its row).
     "files-prune": {"task": "claims.prune_orphan_files", "schedule": 3600.0},
 }
+
+# The cache: rate limits (django-ratelimit, patients/throttle.py) count in it, so in production
+# it is Redis, shared by every web process. Without Redis (make run on a bare machine: one
+# runserver process) a local-memory cache does.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists only django-redis among Redis caches; Django's own RedisCache
+    # increments atomically too (INCR), which is what the counting needs.
+    "django_ratelimit.W001",
+    # A local-memory cache is one process's: acceptable only where one process serves (no Redis).
+    *([] if REDIS_URL else ["django_ratelimit.E003"]),
+]
 
 # Security. Production values are the defaults; DEBUG relaxes only what plain-HTTP runserver needs.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -6,3 +6,7 @@ class PatientsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "patients"
     verbose_name = _("Patients and accounts")
+
+    def ready(self) -> None:
+        # Registers the failed-login counter (a signal receiver).
+        from . import throttle  # noqa: F401

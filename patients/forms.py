@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
-from . import icd10
+from . import icd10, throttle
 from .addresses import state_code_or_none, us_phone_or_none, zip_code_or_none
 from .models import (
     MONEY_FIELDS,
@@ -96,15 +97,9 @@ class SignUpForm(forms.Form):
         )
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account with this email address already exists. "
-                    "Try logging in, or reset your password."
-                )
-            )
-        return email
+        # Whether the email has an account is not said here (issue 14, finding 2): the owner of
+        # an existing account gets an email instead (services.patient_sign_up_request).
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
     def clean(self):
         super().clean()
@@ -122,14 +117,32 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
-class LoginForm(AuthenticationForm):
+ADDRESS_THROTTLED = _(
+    "There have been too many failed sign-ins from your network. Please wait an hour and try "
+    "again, or reset your password."
+)
+
+
+class AddressThrottledLoginMixin:
+    """Refuses a login before checking the password once this address has failed too often
+    across emails (issue 14, finding 2; patients/throttle.py)."""
+
+    request: HttpRequest | None
+
+    def clean(self):
+        if self.request is not None and throttle.login_blocked_for_address(self.request):
+            raise forms.ValidationError(ADDRESS_THROTTLED, code="address_throttled")
+        return super().clean()  # type: ignore[misc]
+
+
+class LoginForm(AddressThrottledLoginMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Email address")
         self.helper = _helper(_("Log in"))
 
 
-class AdminLoginForm(OTPAdminAuthenticationForm):
+class AdminLoginForm(AddressThrottledLoginMixin, OTPAdminAuthenticationForm):
     """The admin site's login: email, password and the 6-digit code from the staff member's
     authenticator app, all on one page (django-otp's own form asks for the device separately)."""
 

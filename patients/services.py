@@ -5,12 +5,14 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.apps import apps as django_apps
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
@@ -18,6 +20,7 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -48,11 +51,68 @@ class AccountError(Exception):
     """A request about an account that the rules refuse; the message is for the user."""
 
 
+class SignUpTokenGenerator(PasswordResetTokenGenerator):
+    """The link that finishes a sign-up: valid for PASSWORD_RESET_TIMEOUT (3 days), and only
+    until the account is active (the hash covers it)."""
+
+    key_salt = "patients.services.SignUpTokenGenerator"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+sign_up_tokens = SignUpTokenGenerator()
+
+
 @transaction.atomic
-def patient_sign_up(*, email: str, password: str) -> User:
+def patient_sign_up_request(
+    *, email: str, password: str, confirm_url: Callable[[User], str]
+) -> None:
+    """A sign-up from the public page, answered the same whether or not the email has an account
+    (issue 14, finding 2: here an account implies mental-health treatment).
+
+    A new email gets an inactive account and a link to finish it (`confirm_url(user)`); an
+    account waiting for its link gets the link again (its password is not changed: whoever
+    typed this one may not own the address); an active account's owner is told someone tried,
+    with the way to log in or reset. Each path hashes the password, so none answers faster.
+    """
+    email = User.objects.normalize_email(email).lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        user = patient_sign_up(email=email, password=password, active=False)
+        send_email(to=email, template="signup_confirm", context={"link": confirm_url(user)})
+        return
+    make_password(password)  # the same work as a new account's
+    if not existing.is_active and existing.role == User.Role.PATIENT:
+        send_email(to=email, template="signup_confirm", context={"link": confirm_url(existing)})
+    else:
+        send_email(to=email, template="signup_existing", context={})
+
+
+def patient_sign_up_confirm(*, uidb64: str, token: str) -> User | None:
+    """The user whose sign-up link this is, now active; None for a link that is wrong, used or
+    expired."""
+    try:
+        pk = urlsafe_base64_decode(uidb64).decode()
+        user = User.objects.get(pk=pk, role=User.Role.PATIENT)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+    if user.is_active or not sign_up_tokens.check_token(user, token):
+        return None
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def patient_sign_up(*, email: str, password: str, active: bool = True) -> User:
     """Create a patient account with its (empty) patient profile, and record its consent to the
-    current terms and privacy notice."""
-    user = User(email=User.objects.normalize_email(email).lower(), role=User.Role.PATIENT)
+    current terms and privacy notice. An inactive account waits for its sign-up link."""
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
+        role=User.Role.PATIENT,
+        is_active=active,
+    )
     user.set_password(password)
     user.full_clean()
     user.save()

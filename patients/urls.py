@@ -9,6 +9,8 @@ app_name = "patients"
 urlpatterns = [
     path("", views.home, name="home"),
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -19,7 +21,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             success_url=reverse_lazy("patients:password_reset_done"),
             email_template_name="emails/password_reset_body.txt",
             html_email_template_name="emails/password_reset_body.html",

@@ -185,6 +185,15 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no rate-limit counts (patients/throttle.py counts in the cache,
+    which is one process's memory in tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def rolled_back(db):
     """`with rolled_back():` undoes every database write made inside it, as if what it wraps had

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfWriter
@@ -105,6 +106,10 @@ def test_a_patient_fills_the_wizard_and_finds_every_answer_after_logging_in_agai
     page.check("input[name=accept_terms]")
     page.check("input[name=accept_privacy]")
     _submit(page, page.get_by_role("button", name="Create my account"))
+    assert page.url == url + reverse("patients:signup_sent")
+    # The link in the email finishes the account (the live server shares this process's outbox).
+    (confirm,) = mail.outbox
+    page.goto(re.search(r"https?://\S+", confirm.body).group(0))
     assert page.url == url + reverse("claims:dashboard")
 
     # Start an esketamine case.

@@ -19,6 +19,8 @@ PUBLIC = {
     "patients:login",
     "patients:logout",
     "patients:signup",
+    "patients:signup_sent",
+    "patients:signup_confirm",
     "patients:password_reset",
     "patients:password_reset_done",
     "patients:password_reset_confirm",

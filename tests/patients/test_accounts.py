@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients.models import Consent, User
+from tests.factories import PASSWORD
 
 SIGNUP = {
     "email": "New.Person@Example.com",
@@ -15,20 +16,39 @@ SIGNUP = {
 }
 
 
+def _link_in(message) -> str:
+    return re.search(r"http://testserver(/account/signup/confirm/[^\s]+/)", message.body).group(1)
+
+
 @pytest.mark.django_db
-def test_it_signs_up_a_patient_with_timestamped_consent(client):
+def test_it_signs_up_a_patient_with_timestamped_consent_once_the_email_link_is_opened(
+    client, mailoutbox
+):
     response = client.post(reverse("patients:signup"), SIGNUP)
 
-    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:signup_sent")
     user = User.objects.get()
     assert user.email == "new.person@example.com"
+    assert not user.is_active  # until the link in the email is opened
     assert user.role == User.Role.PATIENT
     assert not user.is_staff
     assert user.patient.preferred_language == "en"  # the profile the wizard fills in
     consents = {c.document: c for c in Consent.objects.filter(user=user)}
     assert set(consents) == {"terms", "privacy"}
     assert all(c.accepted_at is not None and c.version for c in consents.values())
+    assert client.get(reverse("patients:home")).status_code == 302  # not logged in yet
+    (message,) = mailoutbox
+    assert message.to == ["new.person@example.com"]
+
+    opened = client.get(_link_in(message))
+
+    assert opened["Location"] == reverse("claims:dashboard")
+    user.refresh_from_db()
+    assert user.is_active
     assert client.get(reverse("patients:home")).status_code == 200  # logged in
+    client.logout()
+    again = client.get(_link_in(message))  # a link works once
+    assert "This link does not work any more" in again.content.decode()
 
 
 @pytest.mark.django_db
@@ -45,13 +65,46 @@ def test_signup_without_consent_keeps_what_was_typed(client):
     assert 'value="New.Person@Example.com"' in body
 
 
-@pytest.mark.django_db
-def test_signup_refuses_an_email_in_use_whatever_its_case(client, owner):
-    response = client.post(reverse("patients:signup"), {**SIGNUP, "email": "OWNER@example.com"})
+def test_finding_2_signup_answers_the_same_for_an_email_with_an_account(client, owner, mailoutbox):
+    """The probe: "An account with this email address already exists", 30 of 30 tries. Here an
+    account implies mental-health treatment."""
+    new = client.post(reverse("patients:signup"), SIGNUP, follow=True)
+    taken = client.post(
+        reverse("patients:signup"), {**SIGNUP, "email": "OWNER@example.com"}, follow=True
+    )
 
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    def shown(response):
+        page = " ".join(response.content.decode().split())
+        return page.replace("new.person@example.com", "EMAIL").replace("owner@example.com", "EMAIL")
+
+    assert new.redirect_chain == [(reverse("patients:signup_sent"), 302)]
+    assert taken.redirect_chain == new.redirect_chain
+    assert shown(taken) == shown(new)
+    assert "already exists" not in shown(taken)
+    # The owner is told instead, and nothing about the account changed.
+    new_mail, owner_mail = mailoutbox
+    assert owner_mail.to == ["owner@example.com"]
+    assert "Someone tried to create" in owner_mail.body
+    assert "/signup/confirm/" not in owner_mail.body
+    assert "/signup/confirm/" in new_mail.body
+    assert User.objects.filter(email="owner@example.com").count() == 1
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_a_second_signup_before_the_link_is_opened_sends_the_link_again_without_a_new_password(
+    client, mailoutbox
+):
+    client.post(reverse("patients:signup"), SIGNUP)
+    other = "another long passphrase x"
+    client.post(reverse("patients:signup"), {**SIGNUP, "password1": other, "password2": other})
+
     assert User.objects.count() == 1
+    first, second = mailoutbox
+    assert "/signup/confirm/" in first.body
+    assert "/signup/confirm/" in second.body
+    assert User.objects.get().check_password(SIGNUP["password1"])
 
 
 @pytest.mark.django_db

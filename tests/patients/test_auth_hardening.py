@@ -1,0 +1,78 @@
+"""Issue 14, finding 2: the account pages anyone can reach are rate-limited (patients/throttle.py):
+failed logins from one address across many emails, sign-ups and password-reset requests."""
+
+import pytest
+from django.urls import reverse
+
+from patients import throttle
+from patients.models import User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _limit(rate: str) -> int:
+    return int(rate.split("/")[0])
+
+
+def test_finding_2_one_password_tried_across_many_emails_is_stopped(client):
+    """The probe: the lockout counted per email and address, so one password tried on a list
+    of emails from one address was never slowed."""
+    real = UserFactory(email="real.patient@example.com")
+    tries = _limit(throttle.LOGIN_FAILURES_PER_ADDRESS)
+    for n in range(tries + 1):  # more than the limit
+        client.post(
+            reverse("patients:login"),
+            {"username": f"someone{n}@example.com", "password": "Winter2026!"},
+        )
+
+    # Even the right password of a real account is not checked from this address now.
+    blocked = client.post(reverse("patients:login"), {"username": real.email, "password": PASSWORD})
+
+    assert blocked.status_code == 200
+    assert "too many failed sign-ins from your network" in blocked.content.decode()
+    assert client.get(reverse("patients:home")).status_code == 302  # not logged in
+    # Another address is not affected.
+    elsewhere = client.post(
+        reverse("patients:login"),
+        {"username": real.email, "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.77",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_finding_2_password_reset_requests_are_limited_per_email(client, owner, mailoutbox):
+    """The probe: 11 reset mails in seconds to one address."""
+    url = reverse("patients:password_reset")
+    answers = [client.post(url, {"email": owner.email}) for _ in range(11)]
+
+    assert len(mailoutbox) == _limit(throttle.RESETS_PER_EMAIL)
+    assert [a.status_code for a in answers[: len(mailoutbox)]] == [302] * len(mailoutbox)
+    assert answers[-1].status_code == 429
+    assert "too many reset requests" in answers[-1].content.decode()
+
+
+def test_the_reset_limit_is_the_same_for_an_email_without_an_account(client, owner):
+    url = reverse("patients:password_reset")
+    limit = _limit(throttle.RESETS_PER_EMAIL)
+    with_account = [client.post(url, {"email": owner.email}).status_code for _ in range(5)]
+    client.get("/")  # a new address would reset nothing: the limits are per email here
+    without = [client.post(url, {"email": "nobody@example.com"}).status_code for _ in range(5)]
+
+    assert with_account == without == [302] * limit + [429] * (5 - limit)
+
+
+def test_finding_2_signups_are_limited_per_address(client, mailoutbox):
+    url = reverse("patients:signup")
+    limit = _limit(throttle.SIGNUPS_PER_ADDRESS)
+    data = {"password1": "a long and unusual passphrase", "password2": "a long and unusual "
+            "passphrase", "accept_terms": "on", "accept_privacy": "on"}  # fmt: skip
+    answers = [
+        client.post(url, {**data, "email": f"person{n}@example.com"}) for n in range(limit + 2)
+    ]
+
+    assert [a.status_code for a in answers] == [302] * limit + [429, 429]
+    assert User.objects.count() == limit
+    refused = answers[-1].content.decode()
+    assert "too many sign-ups from your network" in refused
+    assert f'value="person{limit + 1}@example.com"' in refused  # what was typed is kept
