@@ -36,6 +36,7 @@ class Regulator:
     name: Promise
     how: Promise  # how to reach it, in plain words
     source: str
+    basis: str = ""  # the law it oversees the plan under, as the complaint cites it
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ STATE_INSURANCE_DEPARTMENT = Regulator(
     _("Your state's department of insurance"),
     _("It oversees fully insured plans: find its consumer complaint form on its website."),
     "DOMAIN.md §4.2 [R47]: the state department of insurance helps only fully insured plans",
+    basis="state insurance law and 45 CFR 147.136",
 )
 EBSA = Regulator(
     _("The U.S. Department of Labor, Employee Benefits Security Administration (EBSA)"),
@@ -102,6 +104,7 @@ EBSA = Regulator(
       "askebsa.dol.gov."),
     "DOMAIN.md §4.2: ERISA self-funded plans, 29 CFR 2560.503-1; state law is preempted [R47]; "
     "EBSA's participant assistance: dol.gov/agencies/ebsa",
+    basis="ERISA and its claims procedure rule, 29 CFR 2560.503-1",
 )  # fmt: skip
 EMPLOYER_UNKNOWN_REGULATOR = Regulator(
     _("Your state's department of insurance, or the U.S. Department of Labor (EBSA)"),
@@ -113,18 +116,21 @@ MEDICARE = Regulator(
     _("Medicare (1-800-MEDICARE)"),
     _("Call 1-800-MEDICARE or use the complaint form on medicare.gov."),
     "medicare.gov, 'Filing complaints about your health care' (1-800-MEDICARE)",
+    basis="the Medicare appeal rules (42 CFR 422 Subpart M; 42 CFR 405)",
 )
 STATE_MEDICAID_AGENCY = Regulator(
     _("Your state's Medicaid agency"),
     _("Its member services line or ombudsman takes complaints about Medicaid plans; a state "
       "fair hearing is the formal appeal."),
     "DOMAIN.md §4.2 [R56]: 42 CFR 438 Subpart F; the state fair hearing",
+    basis="the Medicaid managed care appeal rules, 42 CFR 438 Subpart F",
 )  # fmt: skip
 OPM = Regulator(
     _("The U.S. Office of Personnel Management (OPM)"),
     _("After your plan upholds its denial, OPM reviews the disputed claim: your plan's FEHB "
       "brochure says where to write."),
     "5 CFR 890.105(a)(1): the carrier reconsiders, then OPM reviews the disputed claim",
+    basis="the FEHB disputed claims rule, 5 CFR 890.105",
 )  # fmt: skip
 
 _COMMERCIAL_LETTERS = (CLAIM_FILE, PARITY, EXTERNAL_REVIEW, REGULATOR, PEER_TO_PEER)

@@ -11,7 +11,7 @@ from .escalation import (
     deadline_sentence,
     denial_reason,
     enclosure_list,
-    first_appeal_due,
+    next_appeal_due,
     references,
 )
 from .facts import CaseFacts
@@ -64,7 +64,7 @@ def draft_claim_file_request(case: CoverageCase, denial: Denial | None) -> str:
             ),
             _("I need these to prepare my appeal.")
             + " "
-            + deadline_sentence(first_appeal_due(facts, denial_facts), _("file my appeal")),
+            + deadline_sentence(next_appeal_due(facts, denial_facts), _("file my next appeal")),
             _(
                 "Please send them to the address above, or tell me if you can send them "
                 "electronically."

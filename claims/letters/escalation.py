@@ -85,15 +85,23 @@ def stored_due(case: CoverageCase, key: str) -> date | None:
     return Deadline.objects.filter(case=case, key=key).values_list("due_on", flat=True).first()
 
 
-def first_appeal_due(facts: CaseFacts, denial_facts: DenialFacts) -> date | None:
-    """The last day to file the first appeal, when one is not filed yet."""
-    first = denial_facts.ladder.rungs[0].level if denial_facts.ladder.rungs else ""
-    if any(a.level == first and a.filed_on for a in denial_facts.appeals):
-        return None
-    key = deadlines.deadline_key(
-        deadlines.Kind.APPEAL_FILING, of=denial_facts.denial.pk, level=first
-    )
-    return stored_due(facts.case, key)
+def next_appeal_due(facts: CaseFacts, denial_facts: DenialFacts) -> date | None:
+    """The last day to file the next appeal on the ladder: the first door not filed yet that
+    has a deadline stored (claims/deadlines.py)."""
+    filed = {a.level for a in denial_facts.appeals if a.filed_on}
+    for rung in denial_facts.ladder.rungs:
+        if rung.level in filed or rung.automatic:
+            continue
+        if rung.level == "external_review":
+            key = deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=denial_facts.denial.pk)
+        else:
+            key = deadlines.deadline_key(
+                deadlines.Kind.APPEAL_FILING, of=denial_facts.denial.pk, level=rung.level
+            )
+        due = stored_due(facts.case, key)
+        if due is not None:
+            return due
+    return None
 
 
 def deadline_sentence(due: date | None, what: str) -> str:

@@ -11,13 +11,16 @@ An argument to make, not a guaranteed win; Medicare is not subject to MHPAEA.
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from claims import ladder
 from claims.models import CoverageCase, Denial
 
 from .escalation import (
+    ENCLOSURES,
     DenialFacts,
     deadline_sentence,
     denial_reason,
-    first_appeal_due,
+    enclosure_list,
+    next_appeal_due,
     references,
 )
 from .facts import CaseFacts
@@ -80,6 +83,7 @@ def draft_parity_request(case: CoverageCase, denial: Denial | None) -> str:
             ),
             _("I need this to prepare my appeal.")
             + " "
-            + deadline_sentence(first_appeal_due(facts, denial_facts), _("file my appeal")),
+            + deadline_sentence(next_appeal_due(facts, denial_facts), _("file my next appeal")),
+            enclosure_list(facts, ENCLOSURES[ladder.PARITY], missing=[]),
             _("Sincerely,") + "\n" + _("[Patient signature]") + "\n" + facts.patient_name,
         )

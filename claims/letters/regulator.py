@@ -43,6 +43,14 @@ def draft_regulator_complaint(case: CoverageCase, denial: Denial | None) -> str:
             + " "
             + denial_reason(denial_facts.denial),
             _("What happened:") + "\n" + "\n".join(_history(denial_facts)),
+            *(
+                [
+                    _("My plan is subject to %(basis)s, which I understand you oversee.")
+                    % {"basis": regulator.basis}
+                ]
+                if regulator and regulator.basis
+                else []
+            ),
             _("I ask you to review whether my plan followed the rules that apply to it, "
               "including:")
             + "\n"

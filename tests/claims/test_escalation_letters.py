@@ -105,6 +105,8 @@ def test_the_claim_file_request_cites_the_rule_and_encloses_the_denial(
     assert "29 CFR 2560.503-1(h)(2)(iii)" in text
     assert "To the appeals department, Acme Health" in text
     assert "free of charge" in text
+    # The next door after the lost first appeal: 4 months after 08/14/2026 (DOMAIN.md §4.4a).
+    assert "The last day to file my next appeal is 12/14/2026" in text
     assert "DEN-42" in text
     assert "Ana Rivera" in text
     # The denial letter is enclosed (and appended); the plan's appeal decision is not.
@@ -127,6 +129,8 @@ def test_the_parity_request_goes_to_the_plan_administrator_under_erisa_712(
     assert "ERISA section 712(a)(8)" in text
     assert "Consolidated Appropriations Act, 2021" in text
     assert "medical/surgical benefits in the same classification" in text
+    assert "The last day to file my next appeal is 12/14/2026" in text
+    assert "Enclosed: - Denial letter: Denial" in text
 
 
 @pytest.mark.pdf
@@ -163,17 +167,18 @@ def test_the_external_review_request_follows_the_plan_type_with_its_deadline_and
 
 @pytest.mark.pdf
 @pytest.mark.parametrize(
-    ("plan_type", "lost_level", "regulator"),
+    ("plan_type", "lost_level", "regulator", "rule"),
     [
-        ("employer_self_funded", "internal_1", "Employee Benefits Security Administration"),
-        ("employer_fully_insured", "internal_1", "department of insurance"),
-        ("medicare_advantage", "ma_reconsideration", "1-800-MEDICARE"),
-        ("medicaid", "medicaid_plan_appeal", "Medicaid agency"),
-        ("fehb", "internal_1", "Office of Personnel Management"),
+        ("employer_self_funded", "internal_1", "Employee Benefits Security Administration",
+         "29 CFR 2560.503-1"),
+        ("employer_fully_insured", "internal_1", "department of insurance", "45 CFR 147.136"),
+        ("medicare_advantage", "ma_reconsideration", "1-800-MEDICARE", "42 CFR 422 Subpart M"),
+        ("medicaid", "medicaid_plan_appeal", "Medicaid agency", "42 CFR 438 Subpart F"),
+        ("fehb", "internal_1", "Office of Personnel Management", "5 CFR 890.105"),
     ],
-)
+)  # fmt: skip
 def test_the_regulator_complaint_goes_to_the_body_the_plan_type_names(
-    owner, django_capture_on_commit_callbacks, plan_type, lost_level, regulator
+    owner, django_capture_on_commit_callbacks, plan_type, lost_level, regulator, rule
 ):
     case, denial = _case(owner, plan_type, lost_level=lost_level)
 
@@ -181,6 +186,11 @@ def test_the_regulator_complaint_goes_to_the_body_the_plan_type_names(
 
     assert f"To: {regulator}" in text or regulator in text.split("Re:")[0]
     assert "Complaint about my health plan's denial" in text
+    assert "My plan is subject to" in text
+    assert rule in text.split("My plan is subject to")[1][:120]
+    assert "Enclosed: - Denial letter: Denial - Other letter from the insurer: Appeal decision" in (
+        text
+    )
     assert "does not stop or replace my appeal rights" in text
     assert "Request sent: 05/20/2026 - Denied: 06/01/2026" in text
     parity = "mental health parity"
