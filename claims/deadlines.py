@@ -3,8 +3,10 @@
 Pure functions of plan type, dates and request kind. Every rule is effective-dated and names its
 source (../shared/DOMAIN.md section and the regulation it quotes). Where a rule is uncertain, the
 clock uses the earlier of the candidate dates and says to check the letter: a patient who files
-early loses nothing, one who files late can lose the appeal. The dates in the patient's own
-letters always win (they are entered on the deadline and override the computed date).
+early loses nothing, one who files late can lose the appeal. Where DOMAIN.md has no rule, no
+number is made up: no clock, or an Undated one that only says to check the letter. The dates
+in the patient's own letters always win (they are entered on the deadline and override the
+computed date).
 """
 
 import calendar
@@ -28,6 +30,13 @@ MEDICAID = "medicaid"
 CMS_0057F_PLANS = {MEDICARE_ADVANTAGE, MEDICAID}  # DOMAIN.md §4.3: MA, Medicaid, CHIP (QHPs exempt)
 CMS_0057F_START = date(2026, 1, 1)
 MA_65_DAY_START = date(2025, 1, 1)
+TRICARE = "tricare"
+
+# The claim an appeal is about (29 CFR 2560.503-1(m)): a request before the care (a prior
+# authorization, everything this app files) or a claim for care already received (e.g. an
+# out-of-network reimbursement). Callers that do not know pass nothing: pre-service.
+PRE_SERVICE = "pre_service"
+POST_SERVICE = "post_service"
 
 
 class Kind:
@@ -62,6 +71,16 @@ class Clock:
     due: date
     rule: Rule
     level: str = ""  # for appeal filing: the appeal level (claims.models.Appeal.Level value)
+
+
+@dataclass(frozen=True)
+class Undated:
+    """A clock DOMAIN.md gives no number for: no date is computed, the patient's letter gives it
+    (the rule is flagged check_letter). Not stored as a deadline, which needs a date; the ladder
+    says "follow your letter" where a whole plan type has no rules (claims/ladder.py)."""
+
+    kind: str
+    rule: Rule
 
 
 # --- the rules ---
@@ -172,10 +191,75 @@ COMMERCIAL_APPEAL_DECISION = R(
     "2010-09-23",
     "DOMAIN.md §4.4a: 29 CFR 2560.503-1(i)(2): pre-service 30 days, urgent 72 hours",
 )
+COMMERCIAL_POST_SERVICE_APPEAL_DECISION = R(
+    "commercial-post-service-appeal-decision-60d",
+    "2010-09-23",
+    "DOMAIN.md §4.4a: 29 CFR 2560.503-1(i)(2)(iii): post-service 60 days after the plan receives "
+    "the appeal; group and individual plans (DOMAIN.md §4.2 [R45][R51])",
+)
+# A plan with two internal levels decides each in half the time; which plans have two, and
+# whether the first level was already halved, only the plan's letter says.
+COMMERCIAL_SECOND_LEVEL_DECISION = R(
+    "commercial-second-internal-level-half",
+    "2010-09-23",
+    "DOMAIN.md §4.2 [U]: if 2 internal levels, each level half (15/30 d): pre-service 15 days, "
+    "post-service 30 days",
+    check_letter=True,
+)
+EXTERNAL_REVIEW_DECISION = R(
+    "external-review-decision-45d",
+    "2011-07-01",
+    "DOMAIN.md §4.4a: 45 CFR 147.136(d)(2)(iii)(B)(6): 45 days after the reviewer receives a "
+    "standard request; 147.136(d)(3)(iv): 72 hours expedited. Counted from the day you filed, and "
+    "state processes may differ: check your letter",
+    check_letter=True,
+)
 MA_RECONSIDERATION_DECISION = R(
     "ma-reconsideration-decision-30d",
     "2019-01-01",
     "DOMAIN.md §4.2 [R52]: standard 30 days (Part B drug 7 days), expedited 72 hours",
+)
+MA_PART_B_DRUG_RECONSIDERATION = R(
+    "ma-part-b-drug-reconsideration-7d",
+    "2020-01-01",
+    "DOMAIN.md §4.2 [R52]: MA reconsideration of a Part B drug 7 d, expedited 72 h; esketamine "
+    "under Medicare is a Part B drug (G2082/G2083, DOMAIN.md §1.3 [R30])",
+)
+MA_PAYMENT_RECONSIDERATION = R(
+    "ma-payment-reconsideration-60d",
+    "2019-01-01",
+    "DOMAIN.md §4.2 [R52]: MA reconsideration of a payment request 60 d",
+)
+# An MA plan's pharmacy benefit is Part D, and DOMAIN.md has no Part D redetermination rule: the
+# earliest MA reconsideration time it gives (Part B drug 7 days) is used, flagged.
+MA_PART_D_NO_RULE = R(
+    "ma-part-d-no-rule-7d",
+    "2020-01-01",
+    "No Part D (pharmacy benefit) redetermination rule is in DOMAIN.md: the earliest MA "
+    'reconsideration time it gives is used, DOMAIN.md §4.2 "Part B drug 7 d", expedited 72 h '
+    "[R52]. Check your letter",
+    check_letter=True,
+)
+MEDICAID_PLAN_APPEAL_DECISION = R(
+    "medicaid-plan-appeal-decision-30d",
+    "2017-07-01",
+    "DOMAIN.md §4.2 [U]: Medicaid managed care plan appeal decided in 30 d std / 72 h expedited "
+    "(42 CFR 438 Subpart F)",
+    check_letter=True,
+)
+TRICARE_NO_RULE = R(
+    "tricare-no-rule",
+    "",
+    "No TRICARE appeal rule is in DOMAIN.md (it has only TRICARE West's prior-authorization "
+    "criteria, §1.2 [R24]): check your letter",
+    check_letter=True,
+)
+NO_APPEAL_DECISION_RULE = R(
+    "no-appeal-decision-rule-in-app",
+    "",
+    "No appeal decision time limit for this plan type and appeal level is in DOMAIN.md: check "
+    "your plan's letter",
+    check_letter=True,
 )
 REAUTHORIZATION_30D = R(
     "app-reauthorization-margin-30d",
@@ -322,20 +406,57 @@ def external_review(
 
 
 def appeal_decision_due(
-    *, plan_type: str, filed_on: date, expedited: bool, benefit: str
-) -> Clock | None:
-    """When the insurer must decide an appeal (first level)."""
+    *,
+    plan_type: str,
+    filed_on: date,
+    expedited: bool,
+    benefit: str,
+    level: str = "",
+    treatment: str = "",
+    claim_type: str = PRE_SERVICE,
+) -> Clock | Undated:
+    """When the insurer (or reviewer) must decide an appeal filed on `filed_on`.
+
+    `level` is an Appeal.Level value ("" = the plan type's first level); `claim_type` is
+    PRE_SERVICE (a prior authorization: the default) or POST_SERVICE (care already received).
+    Where DOMAIN.md has no rule for the plan type or level, no date: Undated, check the letter.
+    """
+
+    def clock(days: int, rule: Rule) -> Clock:
+        return Clock(Kind.APPEAL_DECISION_DUE, filed_on + timedelta(days=days), rule)
+
+    post_service = claim_type == POST_SERVICE
     if plan_type in COMMERCIAL:
-        days = 3 if expedited else 30
-        return Clock(
-            Kind.APPEAL_DECISION_DUE, filed_on + timedelta(days=days), COMMERCIAL_APPEAL_DECISION
-        )
-    if plan_type == MEDICARE_ADVANTAGE:
-        days = 3 if expedited else (7 if benefit == "pharmacy" else 30)
-        return Clock(
-            Kind.APPEAL_DECISION_DUE, filed_on + timedelta(days=days), MA_RECONSIDERATION_DECISION
-        )
-    return None
+        if level in ("", "internal_1"):
+            if expedited:
+                return clock(3, COMMERCIAL_APPEAL_DECISION)
+            if post_service:
+                return clock(60, COMMERCIAL_POST_SERVICE_APPEAL_DECISION)
+            return clock(30, COMMERCIAL_APPEAL_DECISION)
+        if level == "internal_2":
+            if expedited:  # DOMAIN.md halves only the 30/60 days
+                return clock(3, COMMERCIAL_APPEAL_DECISION)
+            return clock(30 if post_service else 15, COMMERCIAL_SECOND_LEVEL_DECISION)
+        if level == "external_review":
+            return clock(3 if expedited else 45, EXTERNAL_REVIEW_DECISION)
+    if plan_type == MEDICARE_ADVANTAGE and level in ("", "ma_reconsideration"):
+        # Esketamine under Medicare is a Part B drug whichever benefit the plan names
+        # (G2082/G2083, DOMAIN.md §1.3 [R30]); any other drug on the pharmacy benefit is Part D.
+        if treatment == "esketamine":
+            rule, days = MA_PART_B_DRUG_RECONSIDERATION, 7
+        elif benefit == "pharmacy":
+            rule, days = MA_PART_D_NO_RULE, 7
+        else:
+            rule, days = MA_RECONSIDERATION_DECISION, 30
+        if expedited:
+            return clock(3, rule)
+        if post_service:  # a payment request, whatever the drug
+            return clock(60, MA_PAYMENT_RECONSIDERATION)
+        return clock(days, rule)
+    if plan_type == MEDICAID and level in ("", "medicaid_plan_appeal"):
+        return clock(3 if expedited else 30, MEDICAID_PLAN_APPEAL_DECISION)
+    rule = TRICARE_NO_RULE if plan_type == TRICARE else NO_APPEAL_DECISION_RULE
+    return Undated(Kind.APPEAL_DECISION_DUE, rule)
 
 
 def approval_clocks(*, valid_until: date | None) -> list[Clock]:
@@ -384,6 +505,7 @@ class DenialDates:
     notice_date: date | None
     received_on: date | None
     appeals: tuple[AppealDates, ...]
+    claim_type: str = PRE_SERVICE  # a denied prior authorization is a pre-service claim
 
 
 @dataclass(frozen=True)
@@ -502,15 +624,18 @@ def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Cloc
                 )
     for appeal in denial.appeals:
         if appeal.filed_on:
-            clock = appeal_decision_due(
+            decision = appeal_decision_due(
                 plan_type=case.plan_type,
                 filed_on=appeal.filed_on,
                 expedited=appeal.expedited,
                 benefit=case.benefit,
+                level=appeal.level,
+                treatment=case.treatment,
+                claim_type=denial.claim_type,
             )
-            if clock:
+            if isinstance(decision, Clock):  # an Undated one has no date to store
                 clocks[deadline_key(Kind.APPEAL_DECISION_DUE, of=appeal.pk)] = (
-                    clock,
+                    decision,
                     appeal.outcome != PENDING,
                 )
     return clocks

@@ -164,6 +164,182 @@ def test_appeal_decision_and_approval_clocks():
     assert (reauth.due, expires.due) == (D(2026, 12, 1), D(2026, 12, 31))
 
 
+APPEAL_DECISIONS = [
+    # id, plan, level, filed, expedited, treatment, benefit, claim type,
+    # expected due (None: no rule in DOMAIN.md, no date), rule, check letter
+    ("MA esketamine reconsideration: Part B drug 7 days", "medicare_advantage",
+     "ma_reconsideration", D(2026, 3, 2), False, "esketamine", "medical", "pre_service",
+     D(2026, 3, 9), "ma-part-b-drug-reconsideration-7d", False),
+    ("MA esketamine reconsideration expedited: 72 hours", "medicare_advantage",
+     "ma_reconsideration", D(2026, 3, 2), True, "esketamine", "medical", "pre_service",
+     D(2026, 3, 5), "ma-part-b-drug-reconsideration-7d", False),
+    ("MA esketamine on the pharmacy benefit is still Part B", "medicare_advantage",
+     "ma_reconsideration", D(2026, 3, 2), False, "esketamine", "pharmacy", "pre_service",
+     D(2026, 3, 9), "ma-part-b-drug-reconsideration-7d", False),
+    ("MA Part B 7 days across February's end", "medicare_advantage", "ma_reconsideration",
+     D(2026, 2, 25), False, "esketamine", "unknown", "pre_service", D(2026, 3, 4),
+     "ma-part-b-drug-reconsideration-7d", False),
+    ("MA Part B 7 days across 29 February (leap year)", "medicare_advantage",
+     "ma_reconsideration", D(2028, 2, 25), False, "esketamine", "medical", "pre_service",
+     D(2028, 3, 3), "ma-part-b-drug-reconsideration-7d", False),
+    ("MA Part D (pharmacy benefit): no rule in DOMAIN.md, earliest MA time, flagged",
+     "medicare_advantage", "ma_reconsideration", D(2026, 3, 2), False, "other", "pharmacy",
+     "pre_service", D(2026, 3, 9), "ma-part-d-no-rule-7d", True),
+    ("MA payment request (post-service): 60 days", "medicare_advantage", "ma_reconsideration",
+     D(2026, 3, 2), False, "esketamine", "medical", "post_service", D(2026, 5, 1),
+     "ma-payment-reconsideration-60d", False),
+    ("MA independent review entity: no rule in DOMAIN.md", "medicare_advantage", "ma_ire",
+     D(2026, 3, 2), False, "iv_ketamine", "medical", "pre_service", None,
+     "no-appeal-decision-rule-in-app", True),
+    ("Medicaid plan appeal: 30 days [U], across February's end", "medicaid",
+     "medicaid_plan_appeal", D(2026, 1, 30), False, "esketamine", "medical", "pre_service",
+     D(2026, 3, 1), "medicaid-plan-appeal-decision-30d", True),
+    ("Medicaid plan appeal: 30 days across 29 February (leap year)", "medicaid",
+     "medicaid_plan_appeal", D(2024, 2, 1), False, "iv_ketamine", "medical", "pre_service",
+     D(2024, 3, 2), "medicaid-plan-appeal-decision-30d", True),
+    ("Medicaid plan appeal expedited: 72 hours [U], across the year's end", "medicaid",
+     "medicaid_plan_appeal", D(2026, 12, 30), True, "esketamine", "pharmacy", "pre_service",
+     D(2027, 1, 2), "medicaid-plan-appeal-decision-30d", True),
+    ("Medicaid state fair hearing: no rule in DOMAIN.md", "medicaid", "state_fair_hearing",
+     D(2026, 3, 2), False, "esketamine", "medical", "pre_service", None,
+     "no-appeal-decision-rule-in-app", True),
+    ("TRICARE: no rule in DOMAIN.md, check your letter", "tricare", "internal_1",
+     D(2026, 3, 2), False, "esketamine", "medical", "pre_service", None, "tricare-no-rule",
+     True),
+    ("TRICARE expedited second level: still no rule", "tricare", "internal_2", D(2026, 3, 2),
+     True, "esketamine", "medical", "post_service", None, "tricare-no-rule", True),
+    ("ERISA post-service: 60 days, across the year's end", "employer_self_funded",
+     "internal_1", D(2026, 11, 2), False, "esketamine", "medical", "post_service",
+     D(2027, 1, 1), "commercial-post-service-appeal-decision-60d", False),
+    ("individual plan post-service: 60 days to 1 March in a leap year", "marketplace",
+     "internal_1", D(2024, 1, 1), False, "iv_ketamine", "medical", "post_service",
+     D(2024, 3, 1), "commercial-post-service-appeal-decision-60d", False),
+    ("fully insured post-service: 60 days to 2 March in a common year", "employer_fully_insured",
+     "internal_1", D(2025, 1, 1), False, "iv_ketamine", "medical", "post_service",
+     D(2025, 3, 2), "commercial-post-service-appeal-decision-60d", False),
+    ("post-service urgent stays 72 hours", "employer_fully_insured", "internal_1",
+     D(2026, 2, 27), True, "esketamine", "medical", "post_service", D(2026, 3, 2),
+     "commercial-appeal-decision-30d", False),
+    ("pre-service stays 30 days", "employer_self_funded", "internal_1", D(2026, 5, 1), False,
+     "esketamine", "medical", "pre_service", D(2026, 5, 31), "commercial-appeal-decision-30d",
+     False),
+    ("ERISA second internal level, pre-service: half, 15 days [U]", "employer_self_funded",
+     "internal_2", D(2026, 3, 2), False, "esketamine", "medical", "pre_service",
+     D(2026, 3, 17), "commercial-second-internal-level-half", True),
+    ("ERISA second internal level, post-service: half, 30 days [U]", "employer_self_funded",
+     "internal_2", D(2026, 3, 2), False, "esketamine", "medical", "post_service",
+     D(2026, 4, 1), "commercial-second-internal-level-half", True),
+    ("external review decision: 45 days, not the plan's 30", "employer_self_funded",
+     "external_review", D(2026, 3, 2), False, "esketamine", "medical", "pre_service",
+     D(2026, 4, 16), "external-review-decision-45d", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    (
+        "plan",
+        "level",
+        "filed",
+        "expedited",
+        "treatment",
+        "benefit",
+        "claim_type",
+        "due",
+        "rule",
+        "check_letter",
+    ),
+    [row[1:] for row in APPEAL_DECISIONS],
+    ids=[row[0] for row in APPEAL_DECISIONS],
+)
+def test_appeal_decision_due(
+    plan, level, filed, expedited, treatment, benefit, claim_type, due, rule, check_letter
+):
+    clock = deadlines.appeal_decision_due(
+        plan_type=plan,
+        filed_on=filed,
+        expedited=expedited,
+        benefit=benefit,
+        level=level,
+        treatment=treatment,
+        claim_type=claim_type,
+    )
+    assert (getattr(clock, "due", None), clock.rule.id, clock.rule.check_letter) == (
+        due,
+        rule,
+        check_letter,
+    )
+    assert clock.kind == deadlines.Kind.APPEAL_DECISION_DUE
+    assert "DOMAIN.md" in clock.rule.source
+
+
+def _case_dates(plan, treatment, benefit, notice, appeal, claim_type="pre_service"):
+    """A denied request with one appeal (level, filed on, expedited), as plain data."""
+    level, filed_on, expedited = appeal
+    appeals = (deadlines.AppealDates(7, level, filed_on, None, "pending", expedited),)
+    denial = deadlines.DenialDates(5, notice, None, appeals, claim_type=claim_type)
+    request = deadlines.RequestDates(3, "initial", None, False, "denied", None, denial)
+    return deadlines.CaseDates(plan, benefit, "no", treatment, (level, "other"), (request,))
+
+
+CASE_APPEALS = [
+    # id, plan, treatment, benefit, notice date, (level, filed, expedited), claim type,
+    # expected: filing due (None: not this level's), appeal decision due (None: no row), rule
+    ("MA esketamine, notice before 2025: 60 days to file, 7 to decide", "medicare_advantage",
+     "esketamine", "medical", D(2024, 12, 31), ("ma_reconsideration", D(2025, 1, 10), False),
+     "pre_service", D(2025, 3, 1), D(2025, 1, 17), "ma-part-b-drug-reconsideration-7d"),
+    ("MA esketamine, notice in 2025: 65 days to file, 7 to decide", "medicare_advantage",
+     "esketamine", "medical", D(2025, 1, 2), ("ma_reconsideration", D(2025, 1, 10), False),
+     "pre_service", D(2025, 3, 8), D(2025, 1, 17), "ma-part-b-drug-reconsideration-7d"),
+    ("Medicaid plan appeal gets its decision row, flagged", "medicaid", "esketamine", "medical",
+     D(2026, 5, 1), ("medicaid_plan_appeal", D(2026, 5, 20), True), "pre_service",
+     D(2026, 6, 30), D(2026, 5, 23), "medicaid-plan-appeal-decision-30d"),
+    ("a post-service denial's appeal: 60 days", "marketplace", "iv_ketamine", "medical",
+     D(2026, 5, 1), ("internal_1", D(2026, 5, 20), False), "post_service", D(2026, 10, 28),
+     D(2026, 7, 19), "commercial-post-service-appeal-decision-60d"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    (
+        "plan",
+        "treatment",
+        "benefit",
+        "notice",
+        "appeal",
+        "claim_type",
+        "file_by",
+        "decide_by",
+        "rule",
+    ),
+    [row[1:] for row in CASE_APPEALS],
+    ids=[row[0] for row in CASE_APPEALS],
+)
+def test_case_clocks_date_the_appeal_decision(
+    plan, treatment, benefit, notice, appeal, claim_type, file_by, decide_by, rule
+):
+    clocks = deadlines.case_clocks(
+        _case_dates(plan, treatment, benefit, notice, appeal, claim_type)
+    )
+    level = appeal[0]
+    filing = clocks[deadlines.deadline_key(deadlines.Kind.APPEAL_FILING, of=5, level=level)]
+    decision, met = clocks[deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=7)]
+    assert (filing[0].due, filing[1]) == (file_by, True)  # filed: met
+    assert (decision.due, decision.rule.id, met) == (decide_by, rule, False)
+
+
+def test_case_clocks_store_no_undated_clock():
+    # TRICARE: no rule in DOMAIN.md, so no date to store; the ladder says "follow your letter".
+    clocks = deadlines.case_clocks(
+        _case_dates(
+            "tricare", "esketamine", "medical", D(2026, 5, 1), ("internal_1", D(2026, 5, 20), False)
+        )
+    )
+    assert deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=7) not in clocks
+    assert deadlines.appeal_decision_due(
+        plan_type="tricare", filed_on=D(2026, 5, 20), expedited=False, benefit="medical"
+    ) == deadlines.Undated(deadlines.Kind.APPEAL_DECISION_DUE, deadlines.TRICARE_NO_RULE)
+
+
 # --- stored deadlines --------------------------------------------------------------------------
 
 
