@@ -203,7 +203,8 @@ class AdminLoginForm(AddressThrottledLoginMixin, OTPAdminAuthenticationForm):
 
 
 class PasswordCheckForm(forms.Form):
-    """The password typed again before an authenticator key is shown (issue 14, finding 1)."""
+    """The password typed again: before an authenticator key is shown (issue 14, finding 1), and
+    to finish a sign-up from its emailed link (finding 2)."""
 
     password = forms.CharField(
         label=_("Your password"),
@@ -211,9 +212,9 @@ class PasswordCheckForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Continue"))
+        self.helper = _helper(submit_label or _("Continue"))
 
 
 class TwoFactorSetupForm(forms.Form):

@@ -71,36 +71,58 @@ def patient_sign_up_request(
     """A sign-up from the public page, answered the same whether or not the email has an account
     (issue 14, finding 2: here an account implies mental-health treatment).
 
-    A new email gets an inactive account and a link to finish it (`confirm_url(user)`); an
-    account waiting for its link gets the link again (its password is not changed: whoever
-    typed this one may not own the address); an active account's owner is told someone tried,
-    with the way to log in or reset. Each path hashes the password, so none answers faster.
+    A new email gets an inactive account and a link to finish it (`confirm_url(user)`). An
+    account still waiting for its link takes this sign-up's password and consent, and gets a new
+    link (the old ones stop working). An active account's owner is told someone tried, with the
+    way to log in or reset. Each path hashes the password, so none answers faster.
     """
     email = User.objects.normalize_email(email).lower()
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is None:
         user = patient_sign_up(email=email, password=password, active=False)
         send_email(to=email, template="signup_confirm", context={"link": confirm_url(user)})
-        return
-    make_password(password)  # the same work as a new account's
-    if not existing.is_active and existing.role == User.Role.PATIENT:
+    elif _waiting_for_sign_up_link(existing):
+        # The newest sign-up wins: the link finishes only with the password typed with it, so
+        # someone who typed another person's address can never finish that account.
+        existing.set_password(password)
+        existing.save(update_fields=["password"])
+        _record_consent(existing)
         send_email(to=email, template="signup_confirm", context={"link": confirm_url(existing)})
     else:
+        make_password(password)  # the same work as a new account's
         send_email(to=email, template="signup_existing", context={})
 
 
-def patient_sign_up_confirm(*, uidb64: str, token: str) -> User | None:
-    """The user whose sign-up link this is, now active; None for a link that is wrong, used or
-    expired."""
+def _waiting_for_sign_up_link(user: User) -> bool:
+    # Never logged in: an account an administrator turned off is not re-opened by a sign-up.
+    return user.role == User.Role.PATIENT and not user.is_active and user.last_login is None
+
+
+def patient_sign_up_pending(*, uidb64: str, token: str) -> User | None:
+    """The account waiting for this sign-up link; None for a link that is wrong, used, expired or
+    replaced by a newer sign-up."""
     try:
         pk = urlsafe_base64_decode(uidb64).decode()
         user = User.objects.get(pk=pk, role=User.Role.PATIENT)
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         return None
-    if user.is_active or not sign_up_tokens.check_token(user, token):
+    if not _waiting_for_sign_up_link(user) or not sign_up_tokens.check_token(user, token):
         return None
+    return user
+
+
+def patient_sign_up_finish(*, user: User, password: str) -> User:
+    """Activate the account of a sign-up link, given the password chosen at that sign-up: the
+    link proves the address, the password proves it is the person who signed up (issue 14,
+    finding 2: a link alone would let a stranger choose the password of someone's account)."""
+    if not user.check_password(password):
+        raise AccountError(_("That password is not right."))
+    if (
+        User.objects.filter(pk=user.pk, is_active=False, last_login=None).update(is_active=True)
+        != 1
+    ):
+        raise AccountError(_("This account is already set up. Please log in."))
     user.is_active = True
-    user.save(update_fields=["is_active"])
     return user
 
 
@@ -116,6 +138,12 @@ def patient_sign_up(*, email: str, password: str, active: bool = True) -> User:
     user.set_password(password)
     user.full_clean()
     user.save()
+    _record_consent(user)
+    Patient.objects.create(user=user)
+    return user
+
+
+def _record_consent(user: User) -> None:
     now = timezone.now()
     Consent.objects.bulk_create(
         [
@@ -130,8 +158,6 @@ def patient_sign_up(*, email: str, password: str, active: bool = True) -> User:
             ),
         ]
     )
-    Patient.objects.create(user=user)
-    return user
 
 
 @transaction.atomic

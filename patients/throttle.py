@@ -46,7 +46,12 @@ def login_blocked_for_address(request: HttpRequest) -> bool:
 def count_failed_login(sender, credentials, request=None, **kwargs) -> None:
     """Every failed login counts against its address (patients' and staff logins alike)."""
     if request is not None:
-        _limited(request, "login-failures", "ip", LOGIN_FAILURES_PER_ADDRESS, count=True)
+        record_failed_login(request)
+
+
+def record_failed_login(request: HttpRequest) -> None:
+    """A wrong password typed outside a login (the sign-up link's check) counts the same."""
+    _limited(request, "login-failures", "ip", LOGIN_FAILURES_PER_ADDRESS, count=True)
 
 
 def signup_limited(request: HttpRequest) -> bool:

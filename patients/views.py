@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import services, throttle
 from .decorators import patient_required, restored_post, staff_required
 from .forms import (
+    ADDRESS_THROTTLED,
     DeleteAccountForm,
     PasswordCheckForm,
     PatientProfileForm,
@@ -93,15 +94,32 @@ def signup_sent(request):
 
 
 def signup_confirm(request, uidb64, token):
-    """The link from the sign-up email: the account becomes active and the person is logged in."""
+    """The link from the sign-up email. The password chosen at sign-up is asked for, so that only
+    the person who signed up, with this address's mailbox, can finish the account; then they are
+    logged in."""
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    user = services.patient_sign_up_confirm(uidb64=uidb64, token=token)
+    user = services.patient_sign_up_pending(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "patients/signup_link_invalid.html")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, _("Welcome! Your account is ready."))
-    return redirect(settings.LOGIN_REDIRECT_URL)
+    form = PasswordCheckForm(
+        request.POST if request.method == "POST" else None,
+        submit_label=_("Finish creating my account"),
+    )
+    if request.method == "POST" and form.is_valid():
+        if throttle.login_blocked_for_address(request):
+            form.add_error(None, ADDRESS_THROTTLED)
+        else:
+            try:
+                services.patient_sign_up_finish(user=user, password=form.cleaned_data["password"])
+            except services.AccountError as error:
+                throttle.record_failed_login(request)
+                form.add_error("password", str(error))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome! Your account is ready."))
+                return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "patients/signup_confirm.html", {"form": form, "email": user.email})
 
 
 TOO_MANY_SIGNUPS = _(

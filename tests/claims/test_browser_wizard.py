@@ -107,9 +107,12 @@ def test_a_patient_fills_the_wizard_and_finds_every_answer_after_logging_in_agai
     page.check("input[name=accept_privacy]")
     _submit(page, page.get_by_role("button", name="Create my account"))
     assert page.url == url + reverse("patients:signup_sent")
-    # The link in the email finishes the account (the live server shares this process's outbox).
+    # The link in the email finishes the account with the password chosen (the live server
+    # shares this process's outbox).
     (confirm,) = mail.outbox
     page.goto(re.search(r"https?://\S+", confirm.body).group(0))
+    page.fill("input[name=password]", PASSWORD)
+    _submit(page, page.get_by_role("button", name="Finish creating my account"))
     assert page.url == url + reverse("claims:dashboard")
 
     # Start an esketamine case.

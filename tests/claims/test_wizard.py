@@ -47,8 +47,8 @@ def test_a_new_patient_walks_all_six_steps(client, clinic, caplog, mailoutbox):
             "accept_privacy": "on",
         },
     )
-    (confirm,) = mailoutbox  # the sign-up link
-    client.get(re.search(r"http://testserver(\S+)", confirm.body).group(1))
+    (confirm,) = mailoutbox  # the sign-up link, finished with the password chosen
+    client.post(re.search(r"http://testserver(\S+)", confirm.body).group(1), {"password": PASSWORD})
     mailoutbox.clear()
     dashboard = client.get(reverse("claims:dashboard"))
     assert "You have no cases yet" in dashboard.text

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients.models import Consent, User
@@ -41,8 +42,11 @@ def test_it_signs_up_a_patient_with_timestamped_consent_once_the_email_link_is_o
     assert message.to == ["new.person@example.com"]
 
     opened = client.get(_link_in(message))
+    assert "type the password you chose" in opened.content.decode()
+    assert not User.objects.get().is_active
+    finished = client.post(_link_in(message), {"password": SIGNUP["password1"]})
 
-    assert opened["Location"] == reverse("claims:dashboard")
+    assert finished["Location"] == reverse("claims:dashboard")
     user.refresh_from_db()
     assert user.is_active
     assert client.get(reverse("patients:home")).status_code == 200  # logged in
@@ -93,7 +97,7 @@ def test_finding_2_signup_answers_the_same_for_an_email_with_an_account(client, 
 
 
 @pytest.mark.django_db
-def test_a_second_signup_before_the_link_is_opened_sends_the_link_again_without_a_new_password(
+def test_a_second_signup_before_the_link_is_opened_takes_its_password_and_sends_a_new_link(
     client, mailoutbox
 ):
     client.post(reverse("patients:signup"), SIGNUP)
@@ -101,10 +105,69 @@ def test_a_second_signup_before_the_link_is_opened_sends_the_link_again_without_
     client.post(reverse("patients:signup"), {**SIGNUP, "password1": other, "password2": other})
 
     assert User.objects.count() == 1
+    assert User.objects.get().check_password(other)
     first, second = mailoutbox
-    assert "/signup/confirm/" in first.body
-    assert "/signup/confirm/" in second.body
-    assert User.objects.get().check_password(SIGNUP["password1"])
+    assert "This link does not work any more" in client.get(_link_in(first)).content.decode()
+    assert client.post(_link_in(second), {"password": other}).status_code == 302
+    assert User.objects.get().is_active
+    assert Consent.objects.filter(user=User.objects.get()).count() == 4  # each sign-up's consent
+
+
+@pytest.mark.django_db
+def test_finding_2_a_stranger_signing_up_with_your_email_cannot_choose_your_password(
+    client, mailoutbox
+):
+    """Sign-up no longer says an email is taken, so it answers a sign-up for anyone's address with
+    a link to that address. The link must not finish an account with a password the address's
+    owner never chose: the stranger would know it, and read what the owner later enters."""
+    from django.test import Client
+
+    stranger, stranger_password = Client(), "the stranger's own passphrase"
+    stranger.post(
+        reverse("patients:signup"),
+        {**SIGNUP, "password1": stranger_password, "password2": stranger_password},
+    )
+    (stranger_link_mail,) = mailoutbox
+
+    # The owner opens that link: it asks for the password chosen at sign-up, which they do not
+    # know, and does not log them in.
+    page = client.get(_link_in(stranger_link_mail))
+    assert page.status_code == 200
+    assert "type the password you chose" in page.content.decode()
+    wrong = client.post(_link_in(stranger_link_mail), {"password": SIGNUP["password1"]})
+    assert "That password is not right" in wrong.content.decode()
+    assert client.get(reverse("patients:home")).status_code == 302  # not logged in
+    assert not User.objects.get().is_active
+
+    # The owner signs up themselves: their password replaces the stranger's, whose link dies.
+    client.post(reverse("patients:signup"), SIGNUP)
+    own_link = _link_in(mailoutbox[-1])
+    assert client.post(own_link, {"password": SIGNUP["password1"]})["Location"] == reverse(
+        "claims:dashboard"
+    )
+    assert User.objects.get().is_active
+    gone = stranger.post(_link_in(stranger_link_mail), {"password": stranger_password})
+    assert "This link does not work any more" in gone.content.decode()
+    login = stranger.post(
+        reverse("patients:login"), {"username": SIGNUP["email"], "password": stranger_password}
+    )
+    assert login.status_code == 200  # refused
+    assert stranger.get(reverse("patients:home")).status_code == 302
+
+
+def test_a_sign_up_does_not_reopen_an_account_an_administrator_turned_off(
+    client, owner, mailoutbox
+):
+    owner.is_active, owner.last_login = False, timezone.now()  # used, then turned off
+    owner.save(update_fields=["is_active", "last_login"])
+
+    client.post(reverse("patients:signup"), {**SIGNUP, "email": owner.email})
+
+    (message,) = mailoutbox
+    assert "/signup/confirm/" not in message.body
+    owner.refresh_from_db()
+    assert not owner.is_active
+    assert owner.check_password(PASSWORD)
 
 
 @pytest.mark.django_db

@@ -1,6 +1,8 @@
 """Issue 14, finding 2: the account pages anyone can reach are rate-limited (patients/throttle.py):
 failed logins from one address across many emails, sign-ups and password-reset requests."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -76,3 +78,19 @@ def test_finding_2_signups_are_limited_per_address(client, mailoutbox):
     refused = answers[-1].content.decode()
     assert "too many sign-ups from your network" in refused
     assert f'value="person{limit + 1}@example.com"' in refused  # what was typed is kept
+
+
+def test_wrong_passwords_at_the_sign_up_link_count_toward_the_address_limit(client, mailoutbox):
+    """The link page checks a password outside the login form, so it counts failures the same."""
+    signup = {"email": "new@example.com", "password1": "a long and unusual passphrase",
+              "password2": "a long and unusual passphrase", "accept_terms": "on",
+              "accept_privacy": "on"}  # fmt: skip
+    client.post(reverse("patients:signup"), signup)
+    link = re.search(r"http://testserver(\S+)", mailoutbox[0].body).group(1)
+    for _ in range(_limit(throttle.LOGIN_FAILURES_PER_ADDRESS) + 1):  # more than the limit
+        client.post(link, {"password": "not it"})
+
+    blocked = client.post(link, {"password": signup["password1"]})
+
+    assert "too many failed sign-ins from your network" in blocked.content.decode()
+    assert not User.objects.get().is_active
