@@ -164,7 +164,10 @@ LOGIN_REDIRECT_URL = "claims:dashboard"
 LOGOUT_REDIRECT_URL = "patients:login"
 
 # Login throttling (django-axes): five wrong passwords for one email from one address lock that
-# pair out for 15 minutes. Axes logs without the username so the log names nobody.
+# pair out for 15 minutes. Axes logs without the username so the log names nobody. Failures from
+# one address across many emails are limited in patients/throttle.py (20 an hour), not by an
+# "ip_address" entry here: axes applies AXES_FAILURE_LIMIT to every parameter set, and five
+# failures would then lock out a whole clinic behind one address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
