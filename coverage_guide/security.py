@@ -1,11 +1,13 @@
 """Security hooks: error reports without patient data, login-throttling keys without emails."""
 
+import ipaddress
 import logging
 import re
 from collections.abc import Callable, ItemsView
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.debug import SafeExceptionReporterFilter
@@ -30,6 +32,30 @@ class NoPatientDataReporterFilter(SafeExceptionReporterFilter):
         self, request: HttpRequest | None, tb_frame: FrameType
     ) -> ItemsView[str, Any]:
         return {name: self.cleansed_substitute for name in tb_frame.f_locals}.items()
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from, for login lockouts and rate limits.
+
+    With TRUSTED_PROXY_COUNT proxies in front of the app, each appends the address it heard from
+    to X-Forwarded-For, so the client is that many entries from the right; anything further left
+    was written by the client and is not trusted. Without a proxy the header is ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR") or ""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            remote = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(remote))
+    except ValueError:
+        # A Unix-socket peer or a garbled header: one shared bucket, never an error page.
+        return "0.0.0.0"  # noqa: S104 (a bucket name here, not an address to bind)
 
 
 def axes_client_str(

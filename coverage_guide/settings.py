@@ -178,6 +178,14 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field name, holding th
 AXES_USERNAME_CALLABLE = "coverage_guide.security.axes_username"
 AXES_CLIENT_STR_CALLABLE = "coverage_guide.security.axes_client_str"
 
+# The client's address, for axes and the rate limits alike. Behind a reverse proxy every request
+# comes from the proxy's address; TRUSTED_PROXY_COUNT (the number of proxies in front of the app,
+# each appending to X-Forwarded-For) says how many addresses from the right of that header are
+# the proxies' own. 0, the default, trusts no header: a client can write anything in it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "coverage_guide.security.client_address"
+RATELIMIT_IP_META_KEY = "coverage_guide.security.client_address"
+
 # Two-factor sign-in (django-otp, TOTP) for the admin site, which only clinic staff use. The
 # issuer names the account in authenticator apps; device keys never show in admin pages.
 OTP_TOTP_ISSUER = "Coverage Guide"
@@ -306,10 +314,15 @@ CELERY_BEAT_SCHEDULE = {
 
 # The cache: rate limits (django-ratelimit, patients/throttle.py) count in it, so in production
 # it is Redis, shared by every web process. Without Redis (make run on a bare machine: one
-# runserver process) a local-memory cache does.
+# runserver process) a local-memory cache does. Short socket timeouts: when Redis is down or
+# unreachable the limits let requests through (patients/throttle.py) instead of hanging them.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

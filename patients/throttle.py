@@ -7,14 +7,22 @@ about. Counts live in the cache (Redis in production: settings.CACHES), through 
 
 An address-wide limit is higher than the per-email one: a clinic's patients and staff may share
 one address.
+
+When the cache cannot be reached (Redis down), the limits let the request through and log a
+warning: a patient must still be able to sign in, and django-axes, which counts in the database,
+still locks an email after its wrong passwords.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 # Failed logins from one address, whatever the email (the axes lockout is per email and address).
 LOGIN_FAILURES_PER_ADDRESS = "20/h"
@@ -32,9 +40,14 @@ def _limited(
     *,
     count: bool,
 ) -> bool:
-    return is_ratelimited(
-        request, group=group, key=key, rate=rate, method=is_ratelimited.ALL, increment=count
-    )
+    try:
+        return is_ratelimited(
+            request, group=group, key=key, rate=rate, method=is_ratelimited.ALL, increment=count
+        )
+    except (RedisError, OSError):
+        # Only the group goes in the log: never an email or an address.
+        logger.warning("Rate-limit counts unavailable (cache unreachable); %s not limited", group)
+        return False
 
 
 def login_blocked_for_address(request: HttpRequest) -> bool:

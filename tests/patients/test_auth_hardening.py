@@ -4,11 +4,13 @@ failed logins from one address across many emails, sign-ups and password-reset r
 import re
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from patients import throttle
 from patients.models import User
 from tests.factories import PASSWORD, UserFactory
+from tests.redis_server import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,88 @@ def test_wrong_passwords_at_the_sign_up_link_count_toward_the_address_limit(clie
 
     assert "too many failed sign-ins from your network" in blocked.content.decode()
     assert not User.objects.get().is_active
+
+
+def _unreachable_redis_cache() -> dict:
+    """A Redis cache at a loopback port nothing listens on: what the web sees when Redis is down."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+def test_logins_sign_ups_and_resets_still_work_when_redis_is_down(client, owner, mailoutbox):
+    """The limits count in Redis; with Redis down every one of these pages answered 500 (a
+    ConnectionError from the cache). Now they go through unlimited and log a warning."""
+    signup = {"email": "new@example.com", "password1": "a long and unusual passphrase",
+              "password2": "a long and unusual passphrase", "accept_terms": "on",
+              "accept_privacy": "on"}  # fmt: skip
+    with override_settings(CACHES=_unreachable_redis_cache()):
+        wrong = client.post(
+            reverse("patients:login"), {"username": owner.email, "password": "not it"}
+        )
+        right = client.post(
+            reverse("patients:login"), {"username": owner.email, "password": PASSWORD}
+        )
+        client.logout()
+        signed_up = client.post(reverse("patients:signup"), signup)
+        reset = client.post(reverse("patients:password_reset"), {"email": owner.email})
+
+    assert wrong.status_code == 200
+    assert "correct email" in wrong.content.decode().lower()
+    assert right.status_code == 302
+    assert signed_up.status_code == 302
+    assert User.objects.filter(email="new@example.com", is_active=False).exists()
+    assert reset.status_code == 302
+    assert len(mailoutbox) == 2  # the sign-up link and the reset link
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_each_client_has_its_own_failed_login_count(client):
+    """Behind a reverse proxy every request's REMOTE_ADDR is the proxy's: counted by it, one
+    person's typos locked out everyone. The proxy's X-Forwarded-For entry names the client; what
+    a client wrote further left of it is ignored."""
+    real = UserFactory(email="real.patient@example.com")
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for n in range(_limit(throttle.LOGIN_FAILURES_PER_ADDRESS) + 1):
+        client.post(
+            reverse("patients:login"),
+            # the attacker writes a new address of its own each time; the proxy appends the real one
+            {"username": f"someone{n}@example.com", "password": "Winter2026!"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9",
+            **proxy,
+        )
+
+    from_attacker = client.post(
+        reverse("patients:login"),
+        {"username": real.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        **proxy,
+    )
+    from_patient = client.post(
+        reverse("patients:login"),
+        {"username": real.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="192.0.2.44",
+        **proxy,
+    )
+
+    assert "too many failed sign-ins from your network" in from_attacker.content.decode()
+    assert from_patient.status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forwarded_header_is_ignored(client):
+    """With no proxy configured, a client writing X-Forwarded-For cannot pick a fresh address."""
+    real = UserFactory(email="real.patient@example.com")
+    for n in range(_limit(throttle.LOGIN_FAILURES_PER_ADDRESS) + 1):
+        client.post(
+            reverse("patients:login"),
+            {"username": f"someone{n}@example.com", "password": "Winter2026!"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+
+    blocked = client.post(reverse("patients:login"), {"username": real.email, "password": PASSWORD})
+
+    assert "too many failed sign-ins from your network" in blocked.content.decode()
