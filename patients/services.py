@@ -209,7 +209,10 @@ def staff_totp_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
         )
     with transaction.atomic():
         # Guarded: of two tabs confirming at once, one wins; a password alone never adds a
-        # second device to an account that already has one.
+        # second device to an account that already has one. The user's row is locked first, so
+        # the second tab's check waits for the first tab's confirmation (each tab confirms its
+        # own device, so the device rows alone serialize nothing).
+        User.objects.select_for_update().filter(pk=device.user_id).first()
         if user_has_device(device.user):
             raise AccountError(_("Two-factor sign-in is already set up for this account."))
         if TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True) != 1:

@@ -3,9 +3,12 @@
 
 import base64
 import re
+import threading
+import time
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -406,3 +409,50 @@ def test_finding_1_no_key_is_shown_until_the_password_is_typed_again(client, rev
     assert "That password is not right" in wrong
     assert 'id="totp-secret"' not in wrong
     assert not TOTPDevice.objects.filter(user=reviewer).exists()
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    reason="SQLite transactions here take the write lock when they begin (IMMEDIATE)",
+)
+def test_two_sessions_confirming_at_once_leave_one_device(transactional_db, monkeypatch):
+    """Each setup session has its own device, so two tabs confirming at the same moment both
+    passed the "no device yet" check and both confirmed: two keys for one account, one of them
+    possibly the one a thief saw. The user's row is now locked before the check."""
+    from django.db import connections
+
+    from patients import services
+    from tests.factories import StaffFactory
+
+    staff = StaffFactory(email="two.tabs@example.com")
+    devices = [TOTPDevice.objects.create(user=staff, name=n, confirmed=False) for n in "AB"]
+    real_check = services.user_has_device
+
+    def slow_check(user, confirmed=True):
+        found = real_check(user, confirmed=confirmed)
+        time.sleep(0.5)  # widen the window between the check and the confirmation
+        return found
+
+    monkeypatch.setattr(services, "user_has_device", slow_check)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm(device: TOTPDevice) -> None:
+        start.wait()
+        try:
+            services.staff_totp_confirm(device=device, token=code_for(device))
+            outcomes.append("confirmed")
+        except services.AccountError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm, args=(d,)) for d in devices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["confirmed", "refused"]
+    assert TOTPDevice.objects.filter(user=staff, confirmed=True).count() == 1
+    assert TOTPDevice.objects.filter(user=staff).count() == 1
