@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
@@ -184,6 +185,13 @@ class AdminLoginForm(AddressThrottledLoginMixin, OTPAdminAuthenticationForm):
                 raise forms.ValidationError(self.otp_error_messages["no_device"], code="no_device")
             super().clean_otp(user)
         except forms.ValidationError as error:
+            # A wrong code counts like a wrong password: toward the email's lockout (axes) and
+            # the address's limit (patients/throttle.py), which listen to this signal.
+            user_login_failed.send(
+                sender=type(self),
+                credentials={"username": self.cleaned_data.get("username")},
+                request=self.request,
+            )
             raise forms.ValidationError(
                 self.error_messages["invalid_login"], code="invalid_login"
             ) from error

@@ -456,3 +456,18 @@ def test_two_sessions_confirming_at_once_leave_one_device(transactional_db, monk
     assert sorted(outcomes) == ["confirmed", "refused"]
     assert TOTPDevice.objects.filter(user=staff, confirmed=True).count() == 1
     assert TOTPDevice.objects.filter(user=staff).count() == 1
+
+
+def test_wrong_codes_count_toward_the_lockout_like_wrong_passwords(
+    client, reviewer, device, password, frozen
+):
+    """Someone who has the password could try codes without the email's lockout ever counting
+    them (only the device's own short delays slowed them). Now a wrong code is a failed login."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _admin_login(client, reviewer, password, wrong_code(device))
+    frozen.shift(120)  # past the device's own delay after wrong codes, within the lockout
+
+    response = _admin_login(client, reviewer, password, code_for(device))
+
+    assert response.status_code == 429
+    assert _is_turned_away_to_admin_login(client.get(ADMIN_INDEX))
