@@ -16,7 +16,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
-from django.db import models, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -64,7 +64,6 @@ class SignUpTokenGenerator(PasswordResetTokenGenerator):
 sign_up_tokens = SignUpTokenGenerator()
 
 
-@transaction.atomic
 def patient_sign_up_request(
     *, email: str, password: str, confirm_url: Callable[[User], str]
 ) -> None:
@@ -77,20 +76,38 @@ def patient_sign_up_request(
     way to log in or reset. Each path hashes the password, so none answers faster.
     """
     email = User.objects.normalize_email(email).lower()
+    waiting = _sign_up_record(email=email, password=password)
+    # Sent once the account is committed, and with no row lock held while the mail server answers.
+    if waiting is not None:
+        send_email(to=email, template="signup_confirm", context={"link": confirm_url(waiting)})
+    else:
+        send_email(to=email, template="signup_existing", context={})
+
+
+@transaction.atomic
+def _sign_up_record(*, email: str, password: str) -> User | None:
+    """Save a sign-up; the account now waiting for its link, or None when the email belongs to
+    an account in use."""
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is None:
-        user = patient_sign_up(email=email, password=password, active=False)
-        send_email(to=email, template="signup_confirm", context={"link": confirm_url(user)})
-    elif _waiting_for_sign_up_link(existing):
+        try:
+            with transaction.atomic():
+                return patient_sign_up(email=email, password=password, active=False)
+        except (IntegrityError, ValidationError):
+            # Another sign-up for this email was saved between the lookup and ours: answer as
+            # for an existing account (the email's owner then learns of both).
+            existing = User.objects.select_for_update().filter(email__iexact=email).first()
+            if existing is None:
+                raise
+    if _waiting_for_sign_up_link(existing):
         # The newest sign-up wins: the link finishes only with the password typed with it, so
         # someone who typed another person's address can never finish that account.
         existing.set_password(password)
         existing.save(update_fields=["password"])
         _record_consent(existing)
-        send_email(to=email, template="signup_confirm", context={"link": confirm_url(existing)})
-    else:
-        make_password(password)  # the same work as a new account's
-        send_email(to=email, template="signup_existing", context={})
+        return existing
+    make_password(password)  # the same work as a new account's
+    return None
 
 
 def _waiting_for_sign_up_link(user: User) -> bool:

@@ -1,6 +1,9 @@
 import re
+from unittest import mock
 
 import pytest
+from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -260,3 +263,45 @@ def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(c
     assert response.status_code == 302
     assert response["Location"] == reverse("patients:password_reset_done")
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_a_sign_up_that_loses_a_race_for_its_email_is_answered_as_for_an_existing_account(
+    client, owner, mailoutbox, monkeypatch
+):
+    """Two sign-ups for one new email at once: both looked it up, found nothing, and the second
+    to save hit the email's uniqueness and answered 500. Simulated here by a lookup that misses
+    the account saved by the other request."""
+    lookups = User.objects.select_for_update
+
+    def missing_once(*args, **kwargs):
+        monkeypatch.setattr(User.objects, "select_for_update", lookups)
+        return User.objects.none()
+
+    monkeypatch.setattr(User.objects, "select_for_update", missing_once)
+
+    response = client.post(reverse("patients:signup"), {**SIGNUP, "email": owner.email})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:signup_sent")
+    assert [m.to for m in mailoutbox] == [[owner.email]]
+    assert "Someone tried to create" in mailoutbox[0].body
+    assert User.objects.filter(email=owner.email).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sign_up_link_is_mailed_only_after_the_account_is_saved(client, mailoutbox):
+    """The link's email went out inside the transaction: a failure while saving sent a link
+    to an account that was never created."""
+    seen_when_sent = []
+    real_send = mail.EmailMultiAlternatives.send
+
+    def send(message, *args, **kwargs):
+        saved = User.objects.filter(email=SIGNUP["email"].lower()).exists()
+        seen_when_sent.append((connection.in_atomic_block, saved))
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch.object(mail.EmailMultiAlternatives, "send", send):
+        client.post(reverse("patients:signup"), SIGNUP)
+
+    assert seen_when_sent == [(False, True)]
