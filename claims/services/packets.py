@@ -216,7 +216,9 @@ def packet_render(*, packet_id: int, task_id: str = "") -> Packet:
         updated_at=now,
     )
     if not claimed:
-        if Packet.objects.filter(claimable, pk=packet_id).exists():
+        if Packet.objects.filter(
+            claimable, pk=packet_id, attempts__gte=MAX_RENDER_ATTEMPTS
+        ).exists():
             # Its own again, but every try so far died with its worker: give up on it.
             packet_mark_failed(packet_id=packet_id)
         packet.refresh_from_db()

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageFile
@@ -327,6 +328,27 @@ def test_finding_12_a_packet_that_kills_its_worker_every_time_is_failed_not_retr
     packet.refresh_from_db()
     assert packet.status == Packet.Status.FAILED
     assert "could not make this packet" in packet.error
+
+
+def test_a_duplicate_message_does_not_fail_a_packet_the_sweep_just_put_back_in_the_queue(case):
+    """A message whose claim missed (another live message held the packet) checked again whether
+    the packet was claimable, and failed it for good if so, though it had tries left: the sweep
+    had put it back in the queue in between. Only a packet out of tries is failed now."""
+    packet = _rendering(case, task_id="message-1", claimed_at=timezone.now())
+    real_update = QuerySet.update
+
+    def sweep_runs_right_after_the_missed_claim(queryset, **kwargs):
+        changed = real_update(queryset, **kwargs)
+        if not changed and kwargs.get("render_task_id") == "message-2":
+            real_update(Packet.objects.filter(pk=packet.pk), status=Packet.Status.QUEUED)
+        return changed
+
+    with mock.patch.object(QuerySet, "update", sweep_runs_right_after_the_missed_claim):
+        services.packet_render(packet_id=packet.pk, task_id="message-2")
+
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.QUEUED
+    assert packet.error == ""
 
 
 def test_settings_hand_back_a_lost_render_and_outlast_the_longest_one():
