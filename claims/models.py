@@ -1,8 +1,10 @@
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -257,6 +259,9 @@ class PriorAuthorizationRequest(PublicIdModel):
         INITIAL = "initial", _("First request")
         RESUBMISSION = "resubmission", _("Resubmission")
         REAUTHORIZATION = "reauthorization", _("Renewal (reauthorization)")
+        # A claim for care already received (an out-of-network claim, issue 16): its denial is a
+        # post-service denial, with post-service appeal clocks (claims/deadlines.py).
+        CLAIM = "claim", _("Claim for care already received")
 
     class SubmittedBy(models.TextChoices):
         CLINIC = "clinic", _("The prescriber's office")
@@ -699,6 +704,8 @@ class Letter(PublicIdModel):
         EXTERNAL_REVIEW = "external_review", _("External review request")
         REGULATOR = "regulator", _("Complaint to the regulator")
         PEER_TO_PEER = "peer_to_peer", _("Peer-to-peer preparation sheet")
+        # No in-network provider offers the treatment nearby (issue 16).
+        NETWORK_GAP = "network_gap", _("Network-gap exception or single-case agreement request")
 
     case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -758,6 +765,9 @@ class Packet(PublicIdModel):
         EXTERNAL_REVIEW = "external_review", _("External review request")
         REGULATOR = "regulator", _("Regulator complaint")
         PEER_TO_PEER = "peer_to_peer", _("Peer-to-peer sheet")
+        NETWORK_GAP = "network_gap", _("Network-gap exception request")
+        # From the session log, for an out-of-network claim (issue 16).
+        SUPERBILL = "superbill", _("Superbill")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be made")
@@ -975,3 +985,243 @@ class Criterion(models.Model):
         errors = criteria_rules.params_errors(self.kind, self.params)
         if errors:
             raise ValidationError({"params": errors})
+
+
+# --- Paying for treatment (issue 16): sessions received, the cost ahead, out-of-network claims ---
+
+
+def _money(verbose_name, **kwargs):
+    """Dollars and cents, never negative; optional unless `null=False` is passed."""
+    options = {"null": True, "blank": True, **kwargs}
+    return models.DecimalField(
+        verbose_name,
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        **options,
+    )
+
+
+def _percent(verbose_name):
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+
+class TreatmentSession(PublicIdModel):
+    """One treatment session received: a single date (a superbill lists each date of service, no
+    ranges: DOMAIN.md §6 [R65]), what was given, its billing lines, what it cost and who paid.
+    Entered by the patient or by the clinic's staff."""
+
+    class PaidBy(models.TextChoices):
+        PATIENT = "patient", _("Me, out of pocket")
+        HSA_FSA = "hsa_fsa", _("HSA or FSA card")
+        INSURANCE = "insurance", _("Insurance")
+        FINANCING = "financing", _("Payment plan or medical credit")
+        OTHER = "other", _("Someone else")
+
+    case = models.ForeignKey(
+        CoverageCase, on_delete=models.CASCADE, related_name="treatment_sessions"
+    )
+    service_date = models.DateField(_("date of the session"), validators=[validate_sane_date])
+    treatment = models.CharField(
+        _("treatment"), max_length=16, choices=CoverageCase.Treatment.choices
+    )
+    dose_mg = models.PositiveSmallIntegerField(_("dose (mg)"), null=True, blank=True)
+    infusion_minutes = models.PositiveSmallIntegerField(
+        _("infusion length (minutes)"), null=True, blank=True
+    )
+    ndc = models.CharField(_("NDC (drug code on the package)"), max_length=13, blank=True)
+    place_of_service = models.CharField(
+        _("place of service"),
+        max_length=2,
+        choices=TreatmentRequest.PlaceOfService.choices,
+        default=TreatmentRequest.PlaceOfService.OFFICE,
+    )
+    charge = _money(_("charge for the session"), null=False, blank=False)
+    amount_paid = _money(_("amount paid"), null=False, blank=True, default=Decimal(0))
+    paid_by = models.CharField(_("paid by"), max_length=12, choices=PaidBy.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["service_date", "created_at"]
+        indexes = [models.Index(fields=["case", "service_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(charge__gte=0) & models.Q(amount_paid__gte=0),
+                name="session_money_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Session')} {self.service_date:%Y-%m-%d}"
+
+
+class SessionLine(models.Model):
+    """One billing line of a session: a CPT/HCPCS code with its units and modifiers (as
+    claims/codes.py request_units gives them), the diagnoses it is for, and its charge."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(_("CPT/HCPCS code"), max_length=5)
+    units = models.PositiveSmallIntegerField(_("units"), default=1)
+    # Up to four two-character modifiers, separated by spaces ("59 GT").
+    modifiers = models.CharField(_("modifiers"), max_length=11, blank=True)
+    # Letters of the superbill's diagnosis list this line is for ("A", "AB").
+    diagnosis_pointer = models.CharField(_("diagnosis pointer"), max_length=4, default="A")
+    charge = _money(_("charge for this line"))
+
+    class Meta:
+        ordering = ["session", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code} × {self.units}"
+
+
+class CostEstimate(PublicIdModel):
+    """What the patient told us about the series ahead and their plan's money rules; the
+    arithmetic itself is claims/estimate.py. Blank means "I don't know yet"."""
+
+    class Network(models.TextChoices):
+        IN_NETWORK = "in_network", _("In network")
+        OUT_OF_NETWORK = "out_of_network", _("Out of network")
+        SINGLE_CASE = "single_case", _("Out of network, with a single-case agreement")
+
+    case = models.OneToOneField(
+        CoverageCase, on_delete=models.CASCADE, related_name="cost_estimate"
+    )
+    sessions = models.PositiveSmallIntegerField(_("number of sessions"), null=True, blank=True)
+    charge_per_session = _money(_("the clinic's charge per session"))
+    network = models.CharField(
+        _("network"), max_length=16, choices=Network.choices, default=Network.OUT_OF_NETWORK
+    )
+    out_of_network_covered = models.BooleanField(
+        _("my plan pays something for out-of-network care"), default=True
+    )
+    allowed_per_session = _money(_("the plan's allowed amount per session, if you know it"))
+    # When the allowed amount is unknown: a range stated as percentages of a Medicare fee.
+    medicare_fee = _money(_("Medicare's fee for the session"))
+    allowed_low_percent = _percent(_("low end, % of the Medicare fee"))
+    allowed_high_percent = models.DecimalField(
+        _("high end, % of the Medicare fee"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
+    )
+    single_case_rate = _money(_("the rate the single-case agreement sets per session"))
+    deductible = _money(_("deductible"))
+    deductible_met = _money(_("deductible met so far"))
+    coinsurance_percent = _percent(_("coinsurance (%)"))
+    copay = _money(_("copay per session"))
+    oop_max = _money(_("out-of-pocket maximum"))
+    oop_met = _money(_("out-of-pocket spent so far"))
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    def __str__(self) -> str:
+        return str(_("Cost estimate"))
+
+
+class OutOfNetworkClaim(PublicIdModel):
+    """A claim the patient (or clinic) sent the insurer for sessions already paid, and its
+    answer from the explanation of benefits. A denied claim opens a post-service request and
+    denial (`pa_request`), which the appeal step then handles with post-service clocks."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Sent, waiting for an answer")
+        PAID = "paid", _("Paid")
+        PARTLY_PAID = "partly_paid", _("Partly paid")
+        DENIED = "denied", _("Denied")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="oon_claims")
+    sessions = models.ManyToManyField(
+        TreatmentSession, related_name="oon_claims", verbose_name=_("sessions claimed")
+    )
+    submitted_on = models.DateField(
+        _("date you sent it"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    reference_number = models.CharField(_("claim number"), max_length=60, blank=True)
+    amount_claimed = _money(_("amount claimed"))
+    status = models.CharField(
+        _("answer"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    answered_on = models.DateField(
+        _("date of the answer"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    allowed = _money(_("allowed amount"))
+    reimbursed = _money(_("amount reimbursed"))
+    denied_amount = _money(_("amount denied"))
+    eob = models.ForeignKey(
+        SupportingDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("explanation of benefits"),
+    )
+    pa_request = models.OneToOneField(
+        PriorAuthorizationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="oon_claim",
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        ordering = ["-submitted_on", "-created_at"]
+        constraints = [
+            date_order_constraint(
+                earlier="submitted_on",
+                later="answered_on",
+                name="oon_claim_answered_after_sent",
+                message=_("The answer cannot come before the claim was sent."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Out-of-network claim"))
+
+
+class NetworkProviderCheck(PublicIdModel):
+    """An in-network provider the patient asked about the treatment. The network-gap request
+    letter uses only these facts (claims/letters/network_gap.py)."""
+
+    class Answer(models.TextChoices):
+        DOES_NOT_OFFER = "does_not_offer", _("Does not offer this treatment")
+        NOT_ACCEPTING = "not_accepting", _("Not taking new patients")
+        TOO_LATE = "too_late", _("Earliest appointment is too late")
+        NO_ANSWER = "no_answer", _("Did not answer")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="network_checks")
+    name = models.CharField(_("provider or clinic"), max_length=200)
+    distance_miles = models.PositiveSmallIntegerField(_("distance (miles)"), null=True, blank=True)
+    earliest_date = models.DateField(
+        _("earliest appointment offered"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    answer = models.CharField(_("what they said"), max_length=16, choices=Answer.choices)
+    answer_text = models.CharField(_("in their words"), max_length=300, blank=True)
+    checked_on = models.DateField(
+        _("date you asked"), null=True, blank=True, validators=[validate_sane_date]
+    )
+
+    class Meta:
+        ordering = ["checked_on", "created_at"]
+
+    def __str__(self) -> str:
+        return self.name
