@@ -222,6 +222,8 @@ class SupportingDocument(PublicIdModel):
         INSURANCE_CARD = "insurance_card", _("Insurance card")
         DENIAL_LETTER = "denial_letter", _("Denial letter")
         INSURER_LETTER = "insurer_letter", _("Other letter from the insurer")
+        EOB = "eob", _("Explanation of benefits (EOB)")
+        RECEIPT = "receipt", _("Receipt or superbill")
         OTHER = "other", _("Other")
 
     case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="documents")
@@ -632,6 +634,8 @@ class Deadline(PublicIdModel):
         APPEAL_DECISION_DUE = "appeal_decision_due", _("Insurer's appeal decision due")
         APPROVAL_EXPIRES = "approval_expires", _("Your approval ends")
         REAUTHORIZATION = "reauthorization", _("Ask your clinic to request a renewal")
+        # An out-of-network claim with no answer 30 days after it was sent (issue 16).
+        CLAIM_FOLLOW_UP = "claim_follow_up", _("Ask the insurer about your claim")
 
     case = models.ForeignKey(CoverageCase, on_delete=models.CASCADE, related_name="deadlines")
     # What the deadline belongs to, e.g. "decision_due:pa:12" (unique per case; rows are upserted).
