@@ -480,6 +480,7 @@ def approval_clocks(*, valid_until: date | None) -> list[Clock]:
 PENDING = "pending"  # PriorAuthorizationRequest.Decision and Appeal.Outcome
 APPROVED, PARTIALLY_APPROVED = "approved", "partially_approved"
 UPHELD = "upheld"
+WON = {"overturned", "partially_overturned"}  # Appeal.Outcome values that close the ladder
 REAUTHORIZATION_REQUEST = "reauthorization"  # PriorAuthorizationRequest.Kind
 RENEWAL_WINDOW = timedelta(days=60)  # a renewal filed this close to the end renews the approval
 # Levels with no filing clock of their own here: later levels are counted from the earlier
@@ -577,6 +578,9 @@ def _request_clocks(case: CaseDates, request: RequestDates) -> dict[str, tuple[C
 
 def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Clock, bool]]:
     clocks: dict[str, tuple[Clock, bool]] = {}
+    # A won appeal closes the ladder: no door is left to file, no decision left to wait for, so
+    # every clock of this denial counts as met (no reminders, not in the staff's closing windows).
+    won = any(a.outcome in WON for a in denial.appeals)
     filed = {a.level for a in denial.appeals if a.filed_on}
     for level in case.appeal_levels:
         if level in NO_FILING_CLOCK or level in FROM_FIRST_DECISION.values():
@@ -590,7 +594,7 @@ def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Cloc
         if clock:
             clocks[deadline_key(Kind.APPEAL_FILING, of=denial.pk, level=level)] = (
                 clock,
-                level in filed,
+                won or level in filed,
             )
     upheld = sorted(
         (a for a in denial.appeals if a.outcome == UPHELD and a.decided_on),
@@ -609,7 +613,7 @@ def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Cloc
             if clock:
                 clocks[deadline_key(Kind.APPEAL_FILING, of=denial.pk, level=next_level)] = (
                     clock,
-                    next_level in filed,
+                    won or next_level in filed,
                 )
         if last.level in ("internal_1", "internal_2") and last.decided_on:
             clock = external_review(
@@ -620,7 +624,7 @@ def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Cloc
             if clock:
                 clocks[deadline_key(Kind.EXTERNAL_REVIEW, of=denial.pk)] = (
                     clock,
-                    "external_review" in filed,
+                    won or "external_review" in filed,
                 )
     for appeal in denial.appeals:
         if appeal.filed_on:
@@ -636,6 +640,6 @@ def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Cloc
             if isinstance(decision, Clock):  # an Undated one has no date to store
                 clocks[deadline_key(Kind.APPEAL_DECISION_DUE, of=appeal.pk)] = (
                     decision,
-                    appeal.outcome != PENDING,
+                    won or appeal.outcome != PENDING,
                 )
     return clocks

@@ -386,6 +386,32 @@ def test_deadlines_follow_the_case_through_denial_and_appeal(case):
     assert rows["external_review"].due_on == D(2027, 4, 5)
 
 
+def test_a_won_appeal_meets_every_clock_of_its_denial(
+    case, mailbox, django_capture_on_commit_callbacks
+):
+    # Issue 15 review, defect 3: once an appeal is won there is nothing left to file or wait for.
+    request = PARequestFactory(case=case, submitted_on=D(2026, 10, 1))
+    pa_request_record_decision(
+        pa_request=request, decision="denied", decided_on=D(2026, 10, 27), received_on=None
+    )
+    appeal_file(denial=request.denial, level="internal_1", filed_on=D(2026, 11, 10),
+                outcome="upheld", decided_on=D(2026, 12, 5))  # fmt: skip
+    second = appeal_file(denial=request.denial, level="internal_2", filed_on=D(2026, 12, 10))
+    external_review = _rows(case)["external_review"]
+    assert (external_review.due_on, external_review.met_at) == (D(2027, 4, 5), None)
+
+    second.outcome, second.decided_on = "overturned", D(2027, 1, 5)
+    appeal_save(appeal=second)
+
+    rows = Deadline.objects.filter(case=case, kind__in=["appeal_filing", "external_review",
+                                                        "appeal_decision_due"])  # fmt: skip
+    assert {row.kind for row in rows} == {"appeal_filing", "external_review", "appeal_decision_due"}
+    assert all(row.met_at is not None for row in rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(D(2027, 4, 5) - dt.timedelta(days=7))
+    assert mailbox == []
+
+
 def test_a_date_from_the_letter_overrides_the_computed_one_and_survives_recompute(case):
     request = PARequestFactory(case=case, submitted_on=D(2026, 10, 1))
     pa_request_record_decision(

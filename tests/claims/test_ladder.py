@@ -215,3 +215,48 @@ def test_the_queue_filters_by_ladder_level_and_a_closing_external_review_window(
     assert "First internal appeal" in text
     assert "Second internal appeal" in text
     assert ">Lost<" in text
+
+
+def test_a_won_case_leaves_the_closing_external_review_window(client, otp_login, reviewer, clinic):
+    # Issue 15 review, defect 3: a first appeal lost four months ago less 10 days opens an
+    # external review window closing in ~10 days; once the second appeal is won, it is not listed.
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from claims import services
+    from tests.factories import DenialFactory, PolicyFactory, SharedCaseFactory
+
+    today = timezone.localdate()
+    lost = today - dt.timedelta(days=112)
+    cases = {}
+    for name in ("waiting", "won"):
+        case = SharedCaseFactory(clinic=clinic)
+        case.policy = PolicyFactory(patient=case.patient, plan_type=PlanType.EMPLOYER_SELF_FUNDED)
+        case.save()
+        denial = DenialFactory(
+            pa_request__case=case,
+            pa_request__submitted_on=lost - dt.timedelta(days=60),
+            pa_request__decided_on=lost - dt.timedelta(days=50),
+            notice_date=lost - dt.timedelta(days=50),
+            received_on=lost - dt.timedelta(days=45),
+        )
+        services.appeal_file(
+            denial=denial,
+            level="internal_1",
+            filed_on=lost - dt.timedelta(days=30),
+            outcome=Appeal.Outcome.UPHELD,
+            decided_on=lost,
+        )
+        second = services.appeal_file(denial=denial, level="internal_2", filed_on=lost)
+        cases[name] = (case, second)
+    won_case, won_appeal = cases["won"]
+    won_appeal.outcome, won_appeal.decided_on = Appeal.Outcome.OVERTURNED, today
+    services.appeal_save(appeal=won_appeal)
+
+    otp_login(client, reviewer)
+    page = client.get(reverse("admin:claims_coveragecase_changelist") + "?external_review=14")
+
+    assert page.status_code == 200
+    assert {c.pk for c in page.context["cl"].result_list} == {cases["waiting"][0].pk}
