@@ -311,6 +311,12 @@ def denial_save(*, denial: Denial) -> Denial:
     return denial
 
 
+WON_OUTCOMES = (Appeal.Outcome.OVERTURNED, Appeal.Outcome.PARTIALLY_OVERTURNED)
+# The request's history marks the decisions a won appeal set, so a correction can find the one
+# before.
+DECIDED_BY_APPEAL = "decided by a won appeal"
+
+
 @transaction.atomic
 def appeal_file(
     *,
@@ -353,8 +359,11 @@ def appeal_file(
 @transaction.atomic
 def appeal_save(*, appeal: Appeal) -> Appeal:
     """Save changes to an appeal (its outcome, dates, reference) and recompute deadlines."""
+    was_won = Appeal.objects.filter(pk=appeal.pk, outcome__in=WON_OUTCOMES).exists()
     appeal.full_clean()
     appeal.save()
+    if was_won and appeal.outcome not in WON_OUTCOMES:
+        _request_decision_back_to_the_denial(appeal.denial)
     _request_decided_by_a_won_appeal(appeal)
     deadlines_refresh(case=appeal.denial.pa_request.case)
     return appeal
@@ -362,7 +371,8 @@ def appeal_save(*, appeal: Appeal) -> Appeal:
 
 def _request_decided_by_a_won_appeal(appeal: Appeal) -> None:
     """A won appeal closes the ladder (issue 15): the request it answered is now approved (or
-    partly), decided on the appeal's decision date."""
+    partly). Its decision date stays the denial's: the denial and its appeal clocks count from it,
+    and the appeal's own decision date is the approval's."""
     decision = {
         Appeal.Outcome.OVERTURNED: PriorAuthorizationRequest.Decision.APPROVED,
         Appeal.Outcome.PARTIALLY_OVERTURNED: PriorAuthorizationRequest.Decision.PARTIALLY_APPROVED,
@@ -371,6 +381,25 @@ def _request_decided_by_a_won_appeal(appeal: Appeal) -> None:
         return
     request = appeal.denial.pa_request
     request.decision = decision
-    request.decided_on = appeal.decided_on or timezone.localdate()
     request.full_clean()
-    request.save(update_fields=["decision", "decided_on", "updated_at"])
+    request._change_reason = DECIDED_BY_APPEAL  # type: ignore[attr-defined]
+    request.save(update_fields=["decision", "updated_at"])
+
+
+def _request_decision_back_to_the_denial(denial: Denial) -> None:
+    """An appeal corrected away from "won": unless another appeal of the denial was won, the
+    request goes back to the decision the denial recorded (denied, or partly approved)."""
+    if denial.appeals.filter(outcome__in=WON_OUTCOMES).exists():
+        return
+    Decision = PriorAuthorizationRequest.Decision
+    request = denial.pa_request
+    before = (
+        request.history.filter(decision__in=[Decision.DENIED, Decision.PARTIALLY_APPROVED])
+        .exclude(history_change_reason=DECIDED_BY_APPEAL)
+        .order_by("-history_date", "-history_id")
+        .values_list("decision", flat=True)
+        .first()
+    )
+    request.decision = before if before == Decision.PARTIALLY_APPROVED else Decision.DENIED
+    request.full_clean()
+    request.save(update_fields=["decision", "updated_at"])

@@ -143,6 +143,7 @@ def test_a_won_appeal_closes_the_ladder_and_approves_the_request(owner_client, o
     from claims.models import PriorAuthorizationRequest
 
     case, denial = _denied_case(owner, PlanType.MEDICAID)
+    denied_on = denial.pa_request.decided_on
     services.appeal_file(
         denial=denial,
         level="medicaid_plan_appeal",
@@ -157,7 +158,7 @@ def test_a_won_appeal_closes_the_ladder_and_approves_the_request(owner_client, o
     assert "You won your appeal, so the ladder is closed" in page
     assert "Letters for the next steps" not in page
     assert denial.pa_request.decision == PriorAuthorizationRequest.Decision.APPROVED
-    assert denial.pa_request.decided_on == denial.received_on
+    assert denial.pa_request.decided_on == denied_on  # the denial's date stays (defect 4)
 
 
 # --- the staff side -----------------------------------------------------------------------------
@@ -260,3 +261,99 @@ def test_a_won_case_leaves_the_closing_external_review_window(client, otp_login,
 
     assert page.status_code == 200
     assert {c.pk for c in page.context["cl"].result_list} == {cases["waiting"][0].pk}
+
+
+# --- a won appeal and the request it answered (issue 15 review, defect 4) ----------------------
+
+
+def _post_appeal(client, case, **values):
+    import uuid
+
+    from django.urls import reverse
+
+    data = {"action": "appeal", "after": "stay", "submission_id": str(uuid.uuid4()), **values}
+    response = client.post(reverse("claims:step_appeal", args=[case.public_id]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_won_appeal_keeps_the_denial_date_and_its_clocks(owner_client, owner):
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from claims.models import Deadline, PriorAuthorizationRequest
+    from tests.factories import CaseFactory, DenialFactory, PolicyFactory
+
+    today = timezone.localdate()
+    denied_on = today - dt.timedelta(days=40)
+    policy = PolicyFactory(patient=owner.patient, plan_type=PlanType.EMPLOYER_SELF_FUNDED)
+    case = CaseFactory(patient=owner.patient, policy=policy)
+    denial = DenialFactory(
+        pa_request__case=case,
+        pa_request__submitted_on=denied_on - dt.timedelta(days=10),
+        pa_request__decided_on=denied_on,
+        pa_request__decision_received_on=denied_on + dt.timedelta(days=3),
+        notice_date=denied_on,
+        received_on=denied_on + dt.timedelta(days=3),
+    )
+    from claims import services
+
+    services.deadlines_refresh(case=case)
+    filing = Deadline.objects.get(case=case, kind="appeal_filing")
+
+    _post_appeal(owner_client, case, level="internal_1", outcome="overturned",
+                 filed_on=(today - dt.timedelta(days=20)).isoformat(),
+                 decided_on=(today - dt.timedelta(days=2)).isoformat())  # fmt: skip
+
+    request = denial.pa_request
+    request.refresh_from_db()
+    assert request.decision == PriorAuthorizationRequest.Decision.APPROVED
+    assert request.decided_on == denied_on  # the denial's date, which the clocks count from
+    assert Deadline.objects.get(pk=filing.pk).due_on == filing.due_on
+    # Step 5 shows the decision as saved; the patient adds the approval's dates and saves it
+    # unchanged otherwise: the letter's dates still agree (received after the date on it).
+    step5 = reverse("claims:step_submit", args=[case.public_id])
+    form = owner_client.get(step5).context["forms"]["decision"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data |= {
+        "action": "decision",
+        "after": "stay",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=180)).isoformat(),
+    }
+    response = owner_client.post(step5, {k: str(v) for k, v in data.items()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    request.refresh_from_db()
+    assert (request.decision, request.decided_on) == ("approved", denied_on)
+
+
+@pytest.mark.parametrize("original", ["denied", "partially_approved"])
+def test_an_appeal_corrected_away_from_won_puts_the_request_back(owner_client, owner, original):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import CaseFactory, DenialFactory, PolicyFactory
+
+    today = timezone.localdate()
+    policy = PolicyFactory(patient=owner.patient, plan_type=PlanType.EMPLOYER_SELF_FUNDED)
+    case = CaseFactory(patient=owner.patient, policy=policy)
+    denial = DenialFactory(pa_request__case=case, pa_request__decision=original)
+    filed, decided = today - dt.timedelta(days=20), today - dt.timedelta(days=2)
+    _post_appeal(owner_client, case, level="internal_1", outcome="overturned",
+                 filed_on=filed.isoformat(), decided_on=decided.isoformat())  # fmt: skip
+    request = denial.pa_request
+    request.refresh_from_db()
+    assert request.decision == "approved"
+
+    appeal = denial.appeals.get()
+    _post_appeal(owner_client, case, id=str(appeal.public_id), level="internal_1",
+                 outcome="upheld", filed_on=filed.isoformat(),
+                 decided_on=decided.isoformat())  # fmt: skip
+
+    request.refresh_from_db()
+    assert request.decision == original
+    page = _step6(owner_client, case)
+    assert "You won your appeal" not in page
+    assert "Next door: Second internal appeal" in page
