@@ -306,14 +306,15 @@ class LadderStep:
 
     @property
     def status(self) -> str:
-        """ "not_started", "filed", "won" or "lost" (withdrawn counts as not started)."""
+        """ "not_started", "filed", "won" or "lost" (withdrawn counts as not started, and so does
+        an appeal logged without a filing date while it waits: it has not been sent yet)."""
         if self.appeal is None or self.appeal.outcome == Appeal.Outcome.WITHDRAWN:
             return "not_started"
         if self.appeal.outcome in WON_OUTCOMES:
             return "won"
         if self.appeal.outcome == Appeal.Outcome.UPHELD:
             return "lost"
-        return "filed"
+        return "filed" if self.appeal.filed_on else "not_started"
 
 
 WON_OUTCOMES = (Appeal.Outcome.OVERTURNED, Appeal.Outcome.PARTIALLY_OVERTURNED)

@@ -357,3 +357,25 @@ def test_an_appeal_corrected_away_from_won_puts_the_request_back(owner_client, o
     page = _step6(owner_client, case)
     assert "You won your appeal" not in page
     assert "Next door: Second internal appeal" in page
+
+
+def test_an_appeal_logged_without_a_filing_date_is_not_started_and_keeps_its_last_day(
+    owner_client, owner
+):
+    # Issue 15 review, defect 8: an appeal row with no filed_on and no outcome yet is a draft of
+    # the patient's, not an appeal the plan has: the door still shows its last day to file.
+    import re
+
+    from claims import services
+    from claims.models import Deadline
+
+    case, denial = _denied_case(owner, PlanType.EMPLOYER_SELF_FUNDED)
+    services.appeal_file(denial=denial, level="internal_1")
+    file_by = Deadline.objects.get(case=case, kind="appeal_filing").due_on
+
+    page = _step6(owner_client, case)
+    (row,) = re.findall(r"<tr[^>]*> <th[^>]*>1\. First internal appeal</th>.*?</tr>", page)
+
+    assert "Not started" in row
+    assert file_by.strftime("%m/%d/%Y") in row
+    assert "Filed, waiting" not in row
