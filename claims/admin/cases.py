@@ -372,7 +372,6 @@ class CoverageCaseAdmin(ScopedAdmin):
               "✓" if d.is_billable else _("no")] for d in obj.patient.diagnoses.all()],
         )  # fmt: skip
 
-    @admin.display(description=_("criteria check"))
     @admin.display(description=_("Appeal ladder"))
     def appeal_ladder(self, obj):
         """The latest denial's doors for the plan type, as step 6 shows them (issue 15)."""
@@ -397,6 +396,7 @@ class CoverageCaseAdmin(ScopedAdmin):
                    _("Decision due"), _("If lost")]  # fmt: skip
         return table(headers, rows)
 
+    @admin.display(description=_("criteria check"))
     def criteria_check(self, obj):
         check = criteria_check_for(obj, today=timezone.localdate())
         if check.criteria_set is None:

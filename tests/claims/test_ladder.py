@@ -379,3 +379,24 @@ def test_an_appeal_logged_without_a_filing_date_is_not_started_and_keeps_its_las
     assert "Not started" in row
     assert file_by.strftime("%m/%d/%Y") in row
     assert "Filed, waiting" not in row
+
+
+def test_the_case_page_labels_the_ladder_and_the_criteria_check_each_once(
+    client, otp_login, reviewer, clinic
+):
+    # Issue 15 review, defect 10: the criteria check's label sat on the ladder too.
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import SharedCaseFactory
+
+    case = SharedCaseFactory(clinic=clinic)
+    otp_login(client, reviewer)
+
+    page = client.get(reverse("admin:claims_coveragecase_change", args=[case.pk]))
+
+    assert page.status_code == 200
+    labels = re.findall(r"<label>([^<]*):</label>", page.content.decode())
+    assert labels.count("Appeal ladder") == 1
+    assert labels.count("Criteria check") == 1
