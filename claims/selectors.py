@@ -404,6 +404,14 @@ def escalation_letters(case: CoverageCase, denial: Denial) -> list[EscalationLet
 ESCALATION_PACKET_KINDS = frozenset(ladder.ESCALATION_LETTERS)
 
 
+def escalation_letter_fits(case: CoverageCase, kind: str) -> bool:
+    """Whether a packet of `kind` may be made for the case: any kind that is not an escalation
+    letter, and an escalation letter only if the ladder of the case's plan type offers it."""
+    if kind not in ESCALATION_PACKET_KINDS:
+        return True
+    return kind in ladder.ladder_for(case.policy.plan_type if case.policy else None).letters
+
+
 def letter_kind_of_packet(kind: str) -> str:
     """The letter a packet of `kind` carries."""
     if kind == Packet.Kind.PRIOR_AUTHORIZATION:

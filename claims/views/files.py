@@ -20,6 +20,7 @@ from ..forms import (
 )
 from ..models import Letter, Packet
 from ..selectors import (
+    escalation_letter_fits,
     latest_denial,
 )
 from .base import (
@@ -78,6 +79,14 @@ def packet_create(request, coveragecase_id):
     kind = request.POST.get("kind")
     if kind not in Packet.Kind.values:
         raise Http404
+    if not escalation_letter_fits(case, kind):
+        # The page offers only the letters of the plan type's ladder: a stale page (the plan
+        # type changed since) or a hand-made request.
+        messages.error(
+            request,
+            _("This letter does not fit your kind of plan. Step 6 lists the letters that do."),
+        )
+        return redirect("claims:step_appeal", coveragecase_id=case.public_id)
     denial = None
     if kind != Packet.Kind.PRIOR_AUTHORIZATION:  # an appeal or a letter after it
         denial = latest_denial(case)

@@ -223,3 +223,25 @@ def test_each_letter_refuses_a_denial_of_another_case(owner):
     for kind in ("claim_file", "parity_analysis", "external_review", "regulator", "peer_to_peer"):
         with pytest.raises(ValueError, match="another case"):
             draft_letter(kind=kind, case=case, denial=other)
+
+
+# --- asked for on step 6 (issue 15 review) ------------------------------------------------------
+
+
+def test_a_letter_the_plan_type_does_not_offer_is_refused(owner_client, owner):
+    # Defect 11: Medicare Advantage forwards a lost reconsideration to the IRE itself, so its
+    # ladder offers no external review request; a POST asking for one makes nothing.
+    from django.urls import reverse
+
+    case, _denial = _case(owner, "medicare_advantage", lost_level="ma_reconsideration")
+    url = reverse("claims:packet_create", args=[case.public_id])
+
+    response = owner_client.post(url, {"kind": "external_review"}, follow=True)
+
+    assert response.status_code == 200
+    assert "This letter does not fit your kind of plan." in response.text
+    assert not case.packets.exists()
+    assert not case.letters.filter(kind="external_review").exists()
+    # A letter the ladder offers is still made.
+    owner_client.post(url, {"kind": "regulator"})
+    assert case.packets.get().kind == "regulator"
