@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -131,12 +133,20 @@ def packet_download(request, coveragecase_id, packet_id):
     patient_services.access_log_record(
         actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=packet
     )
-    kind = "appeal" if packet.kind == Packet.Kind.APPEAL else "preauthorization"
     response = FileResponse(
         packet.file.open("rb"),
         as_attachment=True,
-        filename=f"{kind}-packet-v{packet.version}.pdf",
+        filename=f"{_download_name(packet)}-v{packet.version}.pdf",
         content_type="application/pdf",
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _download_name(packet: Packet) -> str:
+    """What the PDF is, in English like the PDF itself ("external-review-request"): never whose
+    it is or what it is about, which a file name would show wherever it is saved."""
+    if packet.kind == Packet.Kind.PRIOR_AUTHORIZATION:
+        return "preauthorization-packet"
+    with translation.override("en"):
+        return slugify(packet.get_kind_display())

@@ -245,3 +245,49 @@ def test_a_letter_the_plan_type_does_not_offer_is_refused(owner_client, owner):
     # A letter the ladder offers is still made.
     owner_client.post(url, {"kind": "regulator"})
     assert case.packets.get().kind == "regulator"
+
+
+def test_step_6_watches_a_letter_being_made_and_says_why_one_failed(owner_client, owner):
+    # Defect 9: the letters' rows are watched like the other packet lists (static/js/packets.js)
+    # and show a failed render's message.
+    from unittest import mock
+
+    from django.urls import reverse
+
+    case, denial = _case(owner, "employer_self_funded")
+    with mock.patch("django.db.transaction.on_commit"):
+        packet = services.packet_request(case=case, kind="external_review", by=owner, denial=denial)
+    step6 = reverse("claims:step_appeal", args=[case.public_id])
+    status_url = reverse("claims:packet_status", args=[case.public_id, packet.public_id])
+
+    page = _flat([owner_client.get(step6).text])
+
+    assert f'data-packet-status-url="{status_url}"' in page
+    assert "data-packet-slow>This is taking longer than usual." in page
+
+    Packet.objects.filter(pk=packet.pk).update(status="failed", error="The render broke: retry.")
+    page = _flat([owner_client.get(step6).text])
+
+    assert "The render broke: retry." in page
+    assert "data-packet-status-url" not in page
+
+
+def test_an_escalation_letter_downloads_under_its_kind(owner_client, owner):
+    # Defect 9: its file name says which letter it is (not "preauthorization-packet"), and
+    # nothing about the patient.
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    case, denial = _case(owner, "employer_self_funded")
+    packet = Packet(case=case, kind="external_review", denial=denial, version=2, status="ready")
+    packet.file.save("packet.pdf", ContentFile(pdf_upload().read()), save=True)
+
+    response = owner_client.get(
+        reverse("claims:packet_download", args=[case.public_id, packet.public_id])
+    )
+
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    response.close()
+    assert response.status_code == 200
+    assert 'filename="external-review-request-v2.pdf"' in response["Content-Disposition"]
+    assert "Rivera" not in response["Content-Disposition"]
