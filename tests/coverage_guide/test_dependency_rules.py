@@ -31,6 +31,7 @@ PURE_MODULES = {
     "patients.adequate_trials",
     "patients.addresses",
     "claims.criteria.rules",
+    "claims.estimate",
 }
 ORM_WRITES = {
     "save",
