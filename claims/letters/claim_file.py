@@ -12,11 +12,10 @@ from .escalation import (
     denial_reason,
     enclosure_list,
     next_appeal_due,
-    references,
+    opening,
 )
 from .facts import CaseFacts
-from .sections import patient_block
-from .text import DRAFT_NOTE, format_date, join_paragraphs
+from .text import join_paragraphs
 
 
 def draft_claim_file_request(case: CoverageCase, denial: Denial | None) -> str:
@@ -24,14 +23,13 @@ def draft_claim_file_request(case: CoverageCase, denial: Denial | None) -> str:
         facts = CaseFacts.of(case)
         denial_facts = DenialFacts.of(facts, denial)
         return join_paragraphs(
-            _(DRAFT_NOTE),
-            format_date(facts.today),
-            _("To the appeals department, %(payer)s") % {"payer": facts.payer_name},
-            _("Re: Request for my claim file and the criteria used")
-            + "\n"
-            + patient_block(facts)
-            + "\n"
-            + references(facts, denial_facts),
+            *opening(
+                facts,
+                denial_facts,
+                to=_("To the appeals department, %(payer)s") % {"payer": facts.payer_name},
+                subject=_("Re: Request for my claim file and the criteria used"),
+                name_the_plan=False,
+            ),
             _("You denied prior authorization of %(treatment)s for %(condition)s.")
             % {"treatment": facts.treatment_name, "condition": facts.condition_name}
             + " "

@@ -1,5 +1,6 @@
-"""What the letters after a first appeal share (issue 15): the references of the denial and of
-each appeal, the deadlines stored for them, and the enclosures a kind of letter asks for.
+"""What the letters after a first appeal share (issue 15): their opening, the references of the
+denial and of each appeal, the deadlines stored for them, and the enclosures a kind of letter
+asks for.
 
 The letters themselves are one module each (claim_file, parity, external_review, regulator,
 peer_to_peer); which fit a plan type is claims/ladder.py.
@@ -14,7 +15,8 @@ from claims import deadlines, ladder
 from claims.models import Appeal, CoverageCase, Deadline, Denial
 
 from .facts import CaseFacts
-from .text import format_date, or_placeholder, quoted
+from .sections import patient_block
+from .text import DRAFT_NOTE, format_date, or_placeholder, quoted
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,19 @@ def references(facts: CaseFacts, denial_facts: DenialFacts) -> str:
             line += " · " + _("reference %(ref)s") % {"ref": appeal.reference_number}
         lines.append(line)
     return "\n".join(lines)
+
+
+def opening(
+    facts: CaseFacts, denial_facts: DenialFacts, *, to: str, subject: str, name_the_plan: bool
+) -> tuple[str, ...]:
+    """The paragraphs each letter opens with: the draft note, today's date, the addressee, and
+    the subject over the patient's details (the plan's name too, for a letter to someone other
+    than the plan) and the references."""
+    heading = [subject, patient_block(facts)]
+    if name_the_plan:
+        heading.append(_("Health plan: %(payer)s") % {"payer": facts.payer_name})
+    heading.append(references(facts, denial_facts))
+    return (_(DRAFT_NOTE), format_date(facts.today), to, "\n".join(heading))
 
 
 def denial_reason(denial: Denial) -> str:

@@ -16,12 +16,12 @@ from .escalation import (
     deadline_sentence,
     denial_reason,
     enclosure_list,
-    references,
+    opening,
     stored_due,
 )
 from .facts import CaseFacts
-from .sections import diagnosis_block, patient_block, treatment_block
-from .text import DRAFT_NOTE, format_date, join_paragraphs
+from .sections import diagnosis_block, treatment_block
+from .text import format_date, join_paragraphs
 
 
 def draft_external_review_request(case: CoverageCase, denial: Denial | None) -> str:
@@ -51,16 +51,13 @@ def draft_external_review_request(case: CoverageCase, denial: Denial | None) -> 
         if not facts.case.documents.filter(category="denial_letter").exists():
             missing.append(_("The denial letter"))
         return join_paragraphs(
-            _(DRAFT_NOTE),
-            format_date(facts.today),
-            addressee,
-            _("Re: Request for %(what)s") % {"what": what}
-            + "\n"
-            + patient_block(facts)
-            + "\n"
-            + _("Health plan: %(payer)s") % {"payer": facts.payer_name}
-            + "\n"
-            + references(facts, denial_facts),
+            *opening(
+                facts,
+                denial_facts,
+                to=addressee,
+                subject=_("Re: Request for %(what)s") % {"what": what},
+                name_the_plan=True,
+            ),
             _(
                 "I ask for %(what)s of my health plan's denial of %(treatment)s for "
                 "%(condition)s, under %(rule)s."

@@ -21,11 +21,10 @@ from .escalation import (
     denial_reason,
     enclosure_list,
     next_appeal_due,
-    references,
+    opening,
 )
 from .facts import CaseFacts
-from .sections import patient_block
-from .text import DRAFT_NOTE, format_date, join_paragraphs
+from .text import join_paragraphs
 
 
 def draft_parity_request(case: CoverageCase, denial: Denial | None) -> str:
@@ -33,21 +32,20 @@ def draft_parity_request(case: CoverageCase, denial: Denial | None) -> str:
         facts = CaseFacts.of(case)
         denial_facts = DenialFacts.of(facts, denial)
         return join_paragraphs(
-            _(DRAFT_NOTE),
-            format_date(facts.today),
-            _("To the plan administrator of my health plan")
-            + "\n"
-            + _(
-                "[Plan administrator's name and address: your Summary Plan Description names "
-                "it; for an employer plan, often the employer's benefits office]"
-            )
-            + "\n"
-            + _("Copy to: %(payer)s") % {"payer": facts.payer_name},
-            _("Re: Request for the parity comparative analysis (MHPAEA)")
-            + "\n"
-            + patient_block(facts)
-            + "\n"
-            + references(facts, denial_facts),
+            *opening(
+                facts,
+                denial_facts,
+                to=_("To the plan administrator of my health plan")
+                + "\n"
+                + _(
+                    "[Plan administrator's name and address: your Summary Plan Description names "
+                    "it; for an employer plan, often the employer's benefits office]"
+                )
+                + "\n"
+                + _("Copy to: %(payer)s") % {"payer": facts.payer_name},
+                subject=_("Re: Request for the parity comparative analysis (MHPAEA)"),
+                name_the_plan=False,
+            ),
             _(
                 "My plan denied prior authorization of %(treatment)s for %(condition)s, a "
                 "mental health benefit."

@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from claims import ladder
 from claims.models import CoverageCase, Denial
 
-from .escalation import ENCLOSURES, DenialFacts, denial_reason, enclosure_list, references
+from .escalation import ENCLOSURES, DenialFacts, denial_reason, enclosure_list, opening
 from .facts import CaseFacts
-from .sections import patient_block
-from .text import DRAFT_NOTE, format_date, join_paragraphs
+from .text import format_date, join_paragraphs
 
 
 def draft_regulator_complaint(case: CoverageCase, denial: Denial | None) -> str:
@@ -25,16 +24,13 @@ def draft_regulator_complaint(case: CoverageCase, denial: Denial | None) -> str:
             else _("[The regulator named in your plan's letter]")
         )
         return join_paragraphs(
-            _(DRAFT_NOTE),
-            format_date(facts.today),
-            _("To: %(who)s") % {"who": addressee},
-            _("Re: Complaint about my health plan's denial of treatment")
-            + "\n"
-            + patient_block(facts)
-            + "\n"
-            + _("Health plan: %(payer)s") % {"payer": facts.payer_name}
-            + "\n"
-            + references(facts, denial_facts),
+            *opening(
+                facts,
+                denial_facts,
+                to=_("To: %(who)s") % {"who": addressee},
+                subject=_("Re: Complaint about my health plan's denial of treatment"),
+                name_the_plan=True,
+            ),
             _(
                 "I am writing to complain about how my health plan handled my request for "
                 "%(treatment)s for %(condition)s, prescribed by my treating provider."
