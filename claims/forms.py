@@ -6,11 +6,13 @@ Step pages render these with the `crispy` filter inside their own <form>, which 
 
 import re
 import uuid
+from decimal import Decimal
 from typing import cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +20,7 @@ from patients.forms import (
     DiagnosisForm,
     FormSection,
     InsurancePolicyForm,
+    MoneyField,
     ProviderForm,
     TreatmentTrialForm,
     form_sections,
@@ -43,6 +46,7 @@ from .models import (
     Referral,
     SupportingDocument,
     TreatmentRequest,
+    TreatmentSession,
     appeal_levels_for,
 )
 from .uploads import CleanUpload, clean_upload
@@ -637,3 +641,127 @@ class ReviewForm(forms.Form):
 
     def step_label(self) -> str:
         return str(dict(self.STEPS)[self.cleaned_data["step"]])
+
+
+# --- the session log (issue 16) -----------------------------------------------------------------
+
+CODE_RE = re.compile(r"^[A-Z0-9]{5}$")  # a CPT (96365) or HCPCS (J0013) code
+MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
+
+
+class TreatmentSessionForm(OnceForm, forms.ModelForm):
+    """One session received. Its codes come from the treatment, dose and date (the lines are
+    edited after it is saved); amounts are forgiving about "$" and commas."""
+
+    charge = MoneyField(label=_("What the session cost (the charge)"), required=True)
+    amount_paid = MoneyField(
+        label=_("What was paid"), help_text=_("Leave empty if nothing was paid yet.")
+    )
+    refill_codes = forms.BooleanField(
+        label=_("Fill in the billing codes again from the treatment, dose and date"),
+        required=False,
+        help_text=_("Replaces the lines below. Use it after changing the dose or the date."),
+    )
+
+    class Meta:
+        model = TreatmentSession
+        fields = [
+            "service_date",
+            "treatment",
+            "dose_mg",
+            "infusion_minutes",
+            "ndc",
+            "place_of_service",
+            "charge",
+            "amount_paid",
+            "paid_by",
+            "notes",
+        ]
+        widgets = {"service_date": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            # DOMAIN.md §6 [R65]: a superbill lists each date of service, no ranges.
+            "service_date": _("One session per date: a superbill lists each date on its own."),
+            "ndc": _("IV ketamine: the code on the vial, which insurers want with J3490."),
+            "infusion_minutes": _("IV ketamine only."),
+        }
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["refill_codes"]
+        _choice(self.fields["paid_by"]).choices = [
+            ("", _("Not paid yet / not sure")),
+            *TreatmentSession.PaidBy.choices,
+        ]
+
+    def clean_service_date(self):
+        day = self.cleaned_data["service_date"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(
+                _("This log is for sessions you have had: the date cannot be after today.")
+            )
+        return day
+
+    def clean_ndc(self) -> str:
+        ndc = self.cleaned_data["ndc"].strip()
+        if ndc and not NDC_RE.match(ndc):
+            raise forms.ValidationError(
+                _("An NDC looks like 50458-028-02 (10 or 11 digits, with dashes).")
+            )
+        return ndc
+
+    def clean_amount_paid(self):
+        return self.cleaned_data["amount_paid"] or Decimal(0)
+
+
+class SessionLineForm(forms.Form):
+    """One billing line. Written as people write them: "j0013", "59, gt", "a b"."""
+
+    code = forms.CharField(label=_("Code"), max_length=12)
+    units = forms.IntegerField(label=_("Units"), min_value=1, max_value=9999, initial=1)
+    modifiers = forms.CharField(label=_("Modifiers"), max_length=20, required=False)
+    diagnosis_pointer = forms.CharField(
+        label=_("Diagnoses (letters)"), max_length=10, required=False, initial="A"
+    )
+    charge = MoneyField(label=_("Charge"))
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().upper().lstrip("+")
+        if not CODE_RE.match(code):
+            raise forms.ValidationError(_("A code has 5 letters or digits, like J0013 or 96365."))
+        return code
+
+    def clean_modifiers(self) -> str:
+        parts = re.split(r"[\s,;/-]+", self.cleaned_data["modifiers"].strip().upper())
+        parts = [p for p in parts if p]
+        if len(parts) > 4 or not all(MODIFIER_RE.match(p) for p in parts):
+            raise forms.ValidationError(
+                _("Up to four modifiers of two letters or digits each, like 59 or GT.")
+            )
+        return " ".join(parts)
+
+    def clean_diagnosis_pointer(self) -> str:
+        letters = re.sub(r"[\s,;/-]+", "", self.cleaned_data["diagnosis_pointer"].upper()) or "A"
+        if len(letters) > 4 or not set(letters) <= set("ABCD") or len(set(letters)) < len(letters):
+            raise forms.ValidationError(
+                _("Up to four different letters from A to D, like A or AB.")
+            )
+        return letters
+
+
+class BaseSessionLineFormSet(forms.BaseFormSet):
+    def line_values(self) -> list[dict]:
+        """The lines kept, in order: blank rows and rows marked for removal are left out."""
+        return [
+            {name: form.cleaned_data[name] for name in SessionLineForm.base_fields}
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+SessionLineFormSet = cast(
+    type[BaseSessionLineFormSet],
+    forms.formset_factory(
+        SessionLineForm, formset=BaseSessionLineFormSet, extra=1, can_delete=True, max_num=12
+    ),
+)

@@ -25,7 +25,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from . import codes, timeline
 from .letters.text import split_closing
 from .models import CoverageCase, Packet, PriorAuthorizationRequest, SupportingDocument
-from .selectors import PacketSources, criteria_check_for, packet_sources_of
+from .selectors import PacketSources, criteria_check_for, packet_sources_of, superbill_for
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,21 @@ def packet_facts(packet: Packet) -> dict[str, Any]:
     }
 
 
+def superbill_facts(packet: Packet) -> dict[str, Any]:
+    """What a superbill shows (issue 16): claims.selectors.superbill_for, read as it stands."""
+    today = timezone.localdate()
+    bill = superbill_for(packet.case, today=today)
+    return {
+        "packet": packet,
+        "case": packet.case,
+        "patient": bill.patient,
+        "policy": bill.policy,
+        "bill": bill,
+        "documents": [],
+        "today": today,
+    }
+
+
 def _fit_to_letter(page: PageObject) -> None:
     """Scale a page (any size) to fit US Letter, centred."""
     box = page.mediabox
@@ -175,7 +190,8 @@ def _fit_to_letter(page: PageObject) -> None:
 def render_packet_pdf(packet: Packet) -> tuple[bytes, int]:
     """The packet as one PDF, and its page count."""
     with translation.override("en"):
-        facts = packet_facts(packet)
+        superbill = packet.kind == Packet.Kind.SUPERBILL
+        facts = superbill_facts(packet) if superbill else packet_facts(packet)
         enclosures = []
         for number, document in enumerate(facts["documents"], start=1):
             reader = _enclosure_reader(document)
@@ -193,6 +209,8 @@ def render_packet_pdf(packet: Packet) -> tuple[bytes, int]:
             if packet.kind in (Packet.Kind.PRIOR_AUTHORIZATION, Packet.Kind.APPEAL)
             else "claims/pdf/letter.html"  # one escalation letter (issue 15)
         )
+        if superbill:
+            template = "claims/pdf/superbill.html"
         html = render_to_string(template, {**facts, "enclosures": enclosures})
         fetcher = StaticOnlyFetcher()
         body = HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf()

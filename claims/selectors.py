@@ -7,10 +7,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -19,6 +21,7 @@ from patients.models import (
     Diagnosis,
     InsurancePolicy,
     Patient,
+    Provider,
     SymptomScore,
     TreatmentTrial,
     User,
@@ -40,6 +43,7 @@ from .models import (
     ReviewEvent,
     SupportingDocument,
     TreatmentRequest,
+    TreatmentSession,
 )
 
 
@@ -234,6 +238,8 @@ class PacketSources:
     # The coverage policy the patient picked and the episode's start (the criteria table).
     criteria_policy_key: str = ""
     episode_since: date | None = None
+    # A superbill's sessions (issue 16); empty for every other kind.
+    sessions: tuple[TreatmentSession, ...] = ()
 
     def digest(self) -> str:
         def plain(value: object) -> object:
@@ -246,6 +252,8 @@ class PacketSources:
         fields = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
                   "denial", "treatment_request", "patient_identity",
                   "criteria_policy_key", "episode_since"]  # fmt: skip
+        if self.sessions:  # only then: packets of the other kinds keep their fingerprints
+            fields.append("sessions")
         payload = json.dumps({k: plain(getattr(self, k)) for k in fields}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -253,6 +261,8 @@ class PacketSources:
 def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> PacketSources:
     """Read the records a packet of this kind shows (no codes, no drawings: only rows)."""
     patient = case.patient
+    if kind == Packet.Kind.SUPERBILL:
+        return superbill_sources(case)
     letter = case.letters.filter(kind=letter_kind_of_packet(kind), denial=denial).first()
     documents = list(case.documents.order_by("category", "created_at"))
     if kind in ESCALATION_PACKET_KINDS:
@@ -579,3 +589,187 @@ def _case_facts(
         approved_from=(approval[0] or approval[1]) if approval else None,
         episode_start=case.episode_since,
     )
+
+
+# --- the session log and the superbill (issue 16) ------------------------------------------------
+
+
+def sessions_of(case: CoverageCase) -> QuerySet[TreatmentSession]:
+    """The case's sessions, oldest first, with their billing lines."""
+    return case.treatment_sessions.prefetch_related("lines")
+
+
+@dataclass(frozen=True)
+class SessionTotals:
+    count: int
+    charged: Decimal
+    paid: Decimal
+
+    @property
+    def unpaid(self) -> Decimal:
+        return max(self.charged - self.paid, Decimal(0))
+
+
+def session_totals(sessions: Iterable[TreatmentSession]) -> SessionTotals:
+    rows = list(sessions)
+    return SessionTotals(
+        count=len(rows),
+        charged=sum((s.charge for s in rows), Decimal(0)),
+        paid=sum((s.amount_paid for s in rows), Decimal(0)),
+    )
+
+
+# A superbill line points at up to four diagnoses, by letter, as box 24E of the CMS-1500 claim
+# form does; the superbill lists the patient's coded diagnoses, the main one first, as A to D.
+SUPERBILL_DIAGNOSIS_LETTERS = "ABCD"
+
+
+def superbill_session_queryset(case: CoverageCase, *, today: date) -> QuerySet[TreatmentSession]:
+    """The sessions a superbill lists: received (on or before today: a session to come cannot be
+    billed) and paid (amount_paid > 0), except those the insurer itself paid.
+
+    Why paid ones: a superbill is what the patient sends an insurer to be paid back for care
+    they paid for out of network (DOMAIN.md §6 [R65][R75]); a session not paid yet is the
+    clinic's to bill, and one the insurer paid would be a duplicate claim."""
+    return (
+        case.treatment_sessions.filter(service_date__lte=today, amount_paid__gt=0)
+        .exclude(paid_by=TreatmentSession.PaidBy.INSURANCE)
+        .prefetch_related("lines")
+    )
+
+
+def superbill_sources(case: CoverageCase) -> PacketSources:
+    """What a superbill is made from: the patient, the policy, the coded diagnoses, the request
+    (prescriber and site) and the sessions; its fingerprint changes when any of them does."""
+    patient = case.patient
+    request = TreatmentRequest.objects.filter(case=case).select_related("prescriber").first()
+    return PacketSources(
+        policy=case.policy,
+        diagnoses=superbill_diagnoses(case),
+        trials=[],
+        scores=[],
+        letter=None,
+        documents=[],  # a superbill is one table, with no enclosures
+        referral=None,
+        denial=None,
+        treatment_request=request,
+        patient_identity=tuple(str(getattr(patient, name)) for name in PACKET_PATIENT_FIELDS),
+        sessions=tuple(superbill_session_queryset(case, today=timezone.localdate())),
+    )
+
+
+def superbill_diagnoses(case: CoverageCase) -> list[Diagnosis]:
+    """The patient's coded diagnoses, main first, as many as a line can point at."""
+    coded = case.patient.diagnoses.exclude(icd10_code="")
+    ordered = coded.order_by("-is_primary", "diagnosed_on", "pk")
+    return list(ordered[: len(SUPERBILL_DIAGNOSIS_LETTERS)])
+
+
+@dataclass(frozen=True)
+class Superbill:
+    """Every field of a superbill, DOMAIN.md §6 [R65]: the patient and their member ID; the
+    provider (individual NPI, credentials), the practice (organization NPI, tax ID, address,
+    phone); the lettered diagnoses; each date of service with its lines."""
+
+    patient: Patient
+    policy: InsurancePolicy | None
+    request: TreatmentRequest
+    prescriber: Provider | None
+    practice_name: str
+    address: str
+    phone: str
+    diagnoses: list[tuple[str, Diagnosis]]  # ("A", F33.2), ...
+    sessions: list[TreatmentSession]
+
+    @property
+    def total_charged(self) -> Decimal:
+        return sum(
+            (line.charge or Decimal(0) for s in self.sessions for line in s.lines.all()),
+            Decimal(0),
+        )
+
+    @property
+    def total_paid(self) -> Decimal:
+        return sum((s.amount_paid for s in self.sessions), Decimal(0))
+
+    @property
+    def balance(self) -> Decimal:
+        return max(self.total_charged - self.total_paid, Decimal(0))
+
+
+def superbill_for(case: CoverageCase, *, today: date) -> Superbill:
+    """The superbill of a case as it stands (reads only). The provider and practice come from
+    the treatment request (step 5), or from the clinic and referral when there is none yet."""
+    request = treatment_request_for(case)
+    prescriber = request.prescriber
+    diagnoses = superbill_diagnoses(case)
+    return Superbill(
+        patient=case.patient,
+        policy=case.policy,
+        request=request,
+        prescriber=prescriber,
+        practice_name=request.site_name or (prescriber.practice_name if prescriber else ""),
+        address=request.site_address or (prescriber.address if prescriber else ""),
+        phone=request.site_phone or (prescriber.phone if prescriber else ""),
+        diagnoses=list(zip(SUPERBILL_DIAGNOSIS_LETTERS, diagnoses, strict=False)),
+        sessions=list(superbill_session_queryset(case, today=today)),
+    )
+
+
+def superbill_missing_fields(case: CoverageCase, *, today: date | None = None) -> list[str]:
+    """What the superbill lacks, in plain words, in the order it prints them: a superbill is
+    never made with a blank field (an insurer returns it unpaid; DOMAIN.md §6 [R65])."""
+    bill = superbill_for(case, today=today or timezone.localdate())
+    patient, policy, prescriber = bill.patient, bill.policy, bill.prescriber
+    checks: list[tuple[bool, StrOrPromise]] = [
+        (bool(patient.legal_first_name and patient.legal_last_name), _("your legal name")),
+        (patient.date_of_birth is not None, _("your date of birth")),
+        (bool(policy and policy.member_id), _("your member ID")),
+        (prescriber is not None, _("the prescriber (step 5)")),
+    ]
+    if prescriber is not None:
+        checks += [
+            (bool(prescriber.npi), _("the prescriber's NPI")),
+            (bool(prescriber.credentials), _("the prescriber's credentials (MD, DO, NP…)")),
+        ]
+    checks += [
+        (bool(bill.practice_name), _("the clinic's name")),
+        (bool(bill.address.strip()), _("the clinic's address")),
+        (bool(bill.phone), _("the clinic's phone number")),
+        (bool(bill.request.site_npi), _("the clinic's organization NPI")),
+        (bool(bill.request.site_tax_id), _("the clinic's tax ID (EIN)")),
+        (bool(bill.diagnoses), _("a diagnosis code (ICD-10-CM)")),
+        (bool(bill.sessions), _("a session you have paid for")),
+    ]
+    missing = [str(label) for ok, label in checks if not ok]
+    letters = SUPERBILL_DIAGNOSIS_LETTERS[: len(bill.diagnoses)]
+    for session in bill.sessions:
+        day = session.service_date.isoformat()
+        lines = list(session.lines.all())
+        if not lines:
+            missing.append(str(_("the billing codes of the session on %(day)s") % {"day": day}))
+        for line in lines:
+            where = {"code": line.code, "day": day}
+            if line.code == "J3490" and not session.ndc:
+                # DOMAIN.md §2.1: most payers want the NDC with J3490 [U, general practice].
+                missing.append(str(_("the NDC for J3490 on %(day)s") % where))
+            if line.charge is None:
+                missing.append(str(_("a charge for %(code)s on %(day)s") % where))
+            unknown = [p for p in line.diagnosis_pointer if p not in letters]
+            if unknown or not line.diagnosis_pointer:
+                missing.append(
+                    str(_("a diagnosis for %(code)s on %(day)s (its pointer is %(pointer)s)"))
+                    % {**where, "pointer": line.diagnosis_pointer or "—"}
+                )
+        charged = sum((line.charge or Decimal(0) for line in lines), Decimal(0))
+        if lines and all(line.charge is not None for line in lines) and charged != session.charge:
+            missing.append(
+                str(
+                    _(
+                        "line charges that add up to the charge of the session on %(day)s "
+                        "($%(session)s; the lines add up to $%(lines)s)"
+                    )
+                    % {"day": day, "session": session.charge, "lines": charged}
+                )
+            )
+    return missing

@@ -82,6 +82,14 @@ urlpatterns = [
         views.packet_download,
         name="packet_download",
     ),
+    # The session log and its superbill (issue 16).
+    path(case + "sessions/", views.sessions, name="sessions"),
+    path(
+        case + "sessions/<uuid:treatmentsession_id>/delete/",
+        views.session_delete,
+        name="session_delete",
+    ),
+    path(case + "sessions/superbill/", views.superbill_create, name="superbill_create"),
     path(
         case + "deadlines/<uuid:deadline_id>/letter-date/",
         views.deadline_letter_date,

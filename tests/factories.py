@@ -17,7 +17,9 @@ from claims.models import (
     InsurerCall,
     PriorAuthorizationRequest,
     Referral,
+    SessionLine,
     TreatmentRequest,
+    TreatmentSession,
 )
 from patients.models import (
     Clinic,
@@ -264,6 +266,30 @@ class TreatmentRequestFactory(DjangoModelFactory):
     site_rems_certified = TreatmentRequest.Answer.YES
 
 
+class TreatmentSessionFactory(DjangoModelFactory):
+    """A session received and paid a week ago, with one line (J0013 x 84, esketamine 2026+)."""
+
+    class Meta:
+        model = TreatmentSession
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    service_date = _days_ago(7)
+    treatment = CoverageCase.Treatment.ESKETAMINE
+    dose_mg = 84
+    ndc = "50458-028-03"
+    charge = Decimal("900.00")
+    amount_paid = Decimal("900.00")
+    paid_by = TreatmentSession.PaidBy.PATIENT
+
+    @factory.post_generation
+    def lines(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            SessionLine.objects.create(
+                session=obj, code="J0013", units=obj.dose_mg or 1, charge=obj.charge
+            )
+
+
 def build_patient_world(user: User) -> dict:
     """One of every record a patient can own, for tests that walk every URL.
 
@@ -305,6 +331,7 @@ def build_patient_world(user: User) -> dict:
         pa_request,
         denial,
         AppealFactory(denial=denial),
+        TreatmentSessionFactory(case=case),
     ]
     return {User: user, **{type(r): r for r in records}}
 

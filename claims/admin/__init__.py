@@ -6,9 +6,10 @@ services (claims.services).
 - queue: the queue's filters and ordering, in SQL;
 - cases: the case admin (queue, case file, review panel and actions);
 - records, packets: the case's records, letters and packets, audit rows;
-- criteria: the payers' coverage criteria sets (staff keep them current).
+- criteria: the payers' coverage criteria sets (staff keep them current);
+- sessions: the session log, entered by staff with its billing lines (issue 16).
 """
 
-from . import cases, criteria, packets, records
+from . import cases, criteria, packets, records, sessions
 
-__all__ = ["cases", "criteria", "packets", "records"]
+__all__ = ["cases", "criteria", "packets", "records", "sessions"]

@@ -5,7 +5,8 @@
 - deadlines: stored deadlines (rules in claims/deadlines.py) and reminder emails;
 - letters, packets: drafted letters and the rendered PDF packets;
 - review, transitions, approvals: the clinic's review and the approval tied to a packet;
-- export: the clinic's CSV.
+- export: the clinic's CSV;
+- sessions: the session log and the superbill made from it (issue 16).
 
 Callers import from here: `from claims import services; services.case_start(...)`.
 """
@@ -69,6 +70,15 @@ from .review import (
     review_apply,
     reviewer_group_ensure,
 )
+from .sessions import (
+    LineInput,
+    session_add,
+    session_default_lines,
+    session_delete,
+    session_lines_fill_if_empty,
+    session_update,
+    superbill_request,
+)
 
 __all__ = [
     "REMINDER_DAYS",
@@ -124,4 +134,12 @@ __all__ = [
     "review_apply",
     "treatment_request_save",
     "reviewer_group_ensure",
+    # The session log and the superbill (issue 16).
+    "LineInput",
+    "session_add",
+    "session_default_lines",
+    "session_delete",
+    "session_lines_fill_if_empty",
+    "session_update",
+    "superbill_request",
 ]

@@ -45,6 +45,8 @@ MAX_PACKET_REQUESTS_PER_HOUR = 10  # per case, both kinds, patient and staff tog
 # crash in a library) is re-delivered after each loss; this ends the loop.
 # Retries of a transient error count too (the task retries 3 times: 4 renders).
 MAX_RENDER_ATTEMPTS = 5
+# Packets that are a table, not a letter (issue 16): no letter is drafted, no denial needed.
+PACKETS_WITHOUT_LETTER = frozenset({Packet.Kind.SUPERBILL})
 
 
 @transaction.atomic
@@ -52,12 +54,13 @@ def packet_request(
     *, case: CoverageCase, kind: str, by: User, denial: Denial | None = None
 ) -> Packet:
     """Queue a new version of a packet; the worker renders it after this transaction commits."""
-    if kind != Packet.Kind.PRIOR_AUTHORIZATION and denial is None:
+    carries_letter = kind not in PACKETS_WITHOUT_LETTER
+    if kind != Packet.Kind.PRIOR_AUTHORIZATION and carries_letter and denial is None:
         raise CaseStateError(_("An appeal packet needs a denial to answer."))
-    letter_kind = letter_kind_of_packet(kind)
     # One request at a time per case: two quick clicks must not draft two letters or two v1s.
     CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    letter_get_or_draft(case=case, kind=letter_kind, denial=denial)
+    if carries_letter:
+        letter_get_or_draft(case=case, kind=letter_kind_of_packet(kind), denial=denial)
     versions = Packet.objects.filter(case=case, kind=kind)
     number = (versions.aggregate(n=models.Max("version"))["n"] or 0) + 1
     versions.filter(is_newest=True).update(is_newest=False)

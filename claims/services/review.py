@@ -167,7 +167,7 @@ REVIEWER_GROUP = "reviewer"
 def reviewer_group_ensure() -> Group:
     """The "reviewer" group: read every patient and case record (of cases shared with the
     reviewer's clinic), open documents, edit letters and the clinic's answers on a treatment
-    request, and move cases through the review.
+    request, enter treatment sessions, and move cases through the review.
     Staff outside it can sign in but cannot open documents or review."""
     group, _created = Group.objects.get_or_create(name=REVIEWER_GROUP)
     permissions = Permission.objects.filter(
@@ -175,6 +175,11 @@ def reviewer_group_ensure() -> Group:
         | Q(
             content_type__app_label="claims",
             codename__in=["review_case", "change_letter", "change_treatmentrequest"],
+        )
+        # Staff enter the sessions a patient received at the clinic (issue 16).
+        | Q(
+            content_type__app_label="claims",
+            content_type__model__in=["treatmentsession", "sessionline"],
         )
     ).exclude(codename__in=["view_formsubmission", "view_user", "view_consent", "view_accesslog"])
     group.permissions.set(permissions)

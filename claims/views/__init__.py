@@ -5,12 +5,14 @@ patient posted (or the one kept while their session had expired), call a service
 - cases: dashboard, new case, overview, financing;
 - steps: the six steps and their records;
 - files: letters, packets and the authorized downloads;
-- questionnaires: the PHQ-9 and GAD-7 filled in here, and the result with its safety response.
+- questionnaires: the PHQ-9 and GAD-7 filled in here, and the result with its safety response;
+- sessions: the session log and the superbill made from it (issue 16).
 """
 
 from .cases import case_overview, case_start, criteria_policy_choose, dashboard, financing
 from .files import document_download, letter_edit, packet_create, packet_download, packet_status
 from .questionnaires import questionnaire, score_result
+from .sessions import session_delete, sessions, superbill_create
 from .steps import (
     call_delete,
     deadline_letter_date,
@@ -46,6 +48,9 @@ __all__ = [
     "questionnaire",
     "score_delete",
     "score_result",
+    "session_delete",
+    "sessions",
+    "superbill_create",
     "step_appeal",
     "step_documents",
     "step_history",
