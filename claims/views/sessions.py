@@ -38,7 +38,9 @@ def _new_session_initial(case: CoverageCase) -> dict:
         if request is not None
         else {}
     )
-    return {"treatment": case.treatment, "service_date": timezone.localdate(), **from_request}
+    today = timezone.localdate()
+    # Paid starts empty, not at the model's 0: "nothing yet" is the patient's to say.
+    return {"treatment": case.treatment, "service_date": today, "amount_paid": None, **from_request}
 
 
 def _lines_initial(session: TreatmentSession) -> list[dict]:
