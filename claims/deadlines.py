@@ -46,6 +46,7 @@ class Kind:
     APPEAL_DECISION_DUE = "appeal_decision_due"
     APPROVAL_EXPIRES = "approval_expires"
     REAUTHORIZATION = "reauthorization"
+    CLAIM_FOLLOW_UP = "claim_follow_up"
 
     LABELS = {
         DECISION_DUE: _("Insurer's decision due"),
@@ -54,6 +55,7 @@ class Kind:
         APPEAL_DECISION_DUE: _("Insurer's appeal decision due"),
         APPROVAL_EXPIRES: _("Your approval ends"),
         REAUTHORIZATION: _("Ask your clinic to request a renewal"),
+        CLAIM_FOLLOW_UP: _("Ask the insurer about your claim"),
     }
 
 
@@ -267,6 +269,17 @@ REAUTHORIZATION_30D = R(
     "The app's own margin, not a payer rule: renewals take time, so start 30 days before the "
     "approval ends (approval lengths vary, DOMAIN.md §1.2)",
 )
+# Issue 16 asks for a nudge when an out-of-network claim has no answer 30 days after it was sent.
+# This is the app's follow-up choice, not a legal deadline: a plan has 30 days to decide a
+# post-service claim (DOMAIN.md §4.1 [R45][R48]), but counted from when it receives the claim
+# and with a possible 15-day extension, so day 30 after sending is only the day to ask.
+CLAIM_FOLLOW_UP_30D = R(
+    "app-claim-follow-up-30d",
+    "2026-12-04",
+    "The app's own follow-up, not a legal deadline: ask the insurer about a claim with no answer "
+    "30 days after you sent it (plans decide post-service claims within 30 days of receiving "
+    "them, +15 days extension: DOMAIN.md §4.1)",
+)
 
 
 # --- date arithmetic ---
@@ -459,6 +472,12 @@ def appeal_decision_due(
     return Undated(Kind.APPEAL_DECISION_DUE, rule)
 
 
+def claim_follow_up(*, submitted_on: date) -> Clock:
+    """The day to ask the insurer about an out-of-network claim still unanswered: 30 days after
+    it was sent (the app's follow-up choice, CLAIM_FOLLOW_UP_30D; not a legal deadline)."""
+    return Clock(Kind.CLAIM_FOLLOW_UP, submitted_on + timedelta(days=30), CLAIM_FOLLOW_UP_30D)
+
+
 def approval_clocks(*, valid_until: date | None) -> list[Clock]:
     """The approval's end, and when to start the renewal."""
     if valid_until is None:
@@ -482,6 +501,7 @@ APPROVED, PARTIALLY_APPROVED = "approved", "partially_approved"
 UPHELD = "upheld"
 WON = {"overturned", "partially_overturned"}  # Appeal.Outcome values that close the ladder
 REAUTHORIZATION_REQUEST = "reauthorization"  # PriorAuthorizationRequest.Kind
+CLAIM_REQUEST = "claim"  # PriorAuthorizationRequest.Kind: a denied out-of-network claim (issue 16)
 RENEWAL_WINDOW = timedelta(days=60)  # a renewal filed this close to the end renews the approval
 # Levels with no filing clock of their own here: later levels are counted from the earlier
 # level's decision (below), the rest have no rule in DOMAIN.md.
@@ -521,6 +541,16 @@ class RequestDates:
 
 
 @dataclass(frozen=True)
+class ClaimDates:
+    """An out-of-network claim (claims.models.OutOfNetworkClaim): when it was sent, and whether
+    the insurer has answered it."""
+
+    pk: int
+    submitted_on: date | None
+    answered: bool
+
+
+@dataclass(frozen=True)
 class CaseDates:
     plan_type: str
     benefit: str
@@ -528,6 +558,7 @@ class CaseDates:
     treatment: str
     appeal_levels: tuple[str, ...]  # the levels the plan type allows (models.appeal_levels_for)
     requests: tuple[RequestDates, ...]
+    claims: tuple[ClaimDates, ...] = ()
 
 
 def deadline_key(kind: str, *, of: int, level: str = "") -> str:
@@ -547,12 +578,27 @@ def case_clocks(case: CaseDates) -> dict[str, tuple[Clock, bool]]:
         clocks.update(_request_clocks(case, request))
         if request.denial is not None:
             clocks.update(_denial_clocks(case, request.denial))
+    clocks.update(_claim_clocks(case))
     return clocks
+
+
+def _claim_clocks(case: CaseDates) -> dict[str, tuple[Clock, bool]]:
+    """The follow-up of each out-of-network claim sent, met once the insurer answers it."""
+    return {
+        deadline_key(Kind.CLAIM_FOLLOW_UP, of=claim.pk): (
+            claim_follow_up(submitted_on=claim.submitted_on),
+            claim.answered,
+        )
+        for claim in case.claims
+        if claim.submitted_on
+    }
 
 
 def _request_clocks(case: CaseDates, request: RequestDates) -> dict[str, tuple[Clock, bool]]:
     clocks: dict[str, tuple[Clock, bool]] = {}
-    if request.submitted_on:
+    # A claim request stands for an out-of-network claim already answered (denied): it has no
+    # pre-authorization decision clock; its claim has the follow-up clock (_claim_clocks).
+    if request.submitted_on and request.kind != CLAIM_REQUEST:
         clock = decision_due(
             plan_type=case.plan_type,
             submitted_on=request.submitted_on,

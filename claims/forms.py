@@ -42,6 +42,8 @@ from .models import (
     CoverageCase,
     Denial,
     InsurerCall,
+    NetworkProviderCheck,
+    OutOfNetworkClaim,
     PriorAuthorizationRequest,
     Referral,
     SupportingDocument,
@@ -397,6 +399,15 @@ class PARequestForm(OnceForm, forms.ModelForm):
             "urgency",
         ]
         widgets = {"submitted_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A claim for care already received is entered as an out-of-network claim (issue 16).
+        _choice(self.fields["kind"]).choices = [
+            (value, label)
+            for value, label in PriorAuthorizationRequest.Kind.choices
+            if value != PriorAuthorizationRequest.Kind.CLAIM
+        ]
 
 
 class TreatmentRequestForm(forms.ModelForm):
@@ -765,3 +776,106 @@ SessionLineFormSet = cast(
         SessionLineForm, formset=BaseSessionLineFormSet, extra=1, can_delete=True, max_num=12
     ),
 )
+
+
+# --- out-of-network claims and the network-gap request (issue 16) -----------------------------
+
+
+class OutOfNetworkClaimForm(OnceForm, forms.ModelForm):
+    """A claim sent for sessions already paid, and the insurer's answer once it comes. The EOB
+    is picked from the case's documents or uploaded here (checked like any upload)."""
+
+    sessions = forms.ModelMultipleChoiceField(
+        label=_("Sessions this claim covers"),
+        queryset=TreatmentSession.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    eob_file = forms.FileField(
+        label=_("Or upload the EOB"),
+        required=False,
+        help_text=_("PDF, PNG, JPEG or HEIC (iPhone photo), up to 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.heic,.heif"}),
+    )
+    denial_reason = forms.ChoiceField(
+        label=_("Reason the EOB gives for the denial"),
+        choices=[("", "—"), *Denial.Reason.choices],
+        required=False,
+        help_text=_("Your appeal answers this reason."),
+    )
+
+    class Meta:
+        model = OutOfNetworkClaim
+        fields = [
+            "submitted_on",
+            "reference_number",
+            "amount_claimed",
+            "sessions",
+            "status",
+            "answered_on",
+            "allowed",
+            "reimbursed",
+            "denied_amount",
+            "eob",
+        ]
+        widgets = {"submitted_on": DATE, "answered_on": DATE}
+        help_texts = {
+            "answered_on": _("The date on the explanation of benefits (EOB)."),
+            "allowed": _("What the plan says the care is worth (the EOB's allowed amount)."),
+        }
+
+    field_order = [*Meta.fields[:9], "denial_reason", "eob", "eob_file"]
+
+    def __init__(self, *args, case: CoverageCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submitted_on"].required = True
+        self.fields["amount_claimed"].required = True
+        sessions = _model_choice(self.fields["sessions"])
+        sessions.queryset = case.treatment_sessions.all()
+        sessions.label_from_instance = _session_label  # type: ignore[method-assign,assignment]
+        eob = _model_choice(self.fields["eob"])
+        eob.queryset = case.documents.filter(category=SupportingDocument.Category.EOB)
+        eob.label = _("Its explanation of benefits (EOB), if you uploaded it already")
+        eob.empty_label = _("None yet")
+        if self.instance.pk and self.instance.pa_request_id:
+            denial = Denial.objects.filter(pa_request_id=self.instance.pa_request_id).first()
+            if denial is not None:
+                self.fields["denial_reason"].initial = denial.reason
+
+    def clean_eob_file(self) -> CleanUpload | None:
+        upload = self.cleaned_data.get("eob_file")
+        return clean_upload(upload) if upload else None
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        status = cleaned.get("status")
+        answered = status and status != OutOfNetworkClaim.Status.SUBMITTED
+        if answered and not cleaned.get("answered_on"):
+            self.add_error("answered_on", _("Please enter the date on the insurer's answer."))
+        if not answered and cleaned.get("answered_on"):
+            self.add_error("status", _("Please choose the answer the insurer gave."))
+        if status == OutOfNetworkClaim.Status.DENIED and not cleaned.get("denial_reason"):
+            self.add_error("denial_reason", _("Please choose the reason the EOB gives."))
+        if cleaned.get("eob") and cleaned.get("eob_file"):
+            self.add_error("eob_file", _("Pick an uploaded EOB or upload one, not both."))
+        return cleaned
+
+
+def _session_label(session: TreatmentSession) -> str:
+    treatment = session.get_treatment_display()
+    return f"{session.service_date:%m/%d/%Y} · {treatment} · ${session.charge}"
+
+
+class NetworkProviderCheckForm(OnceForm, forms.ModelForm):
+    """An in-network provider the patient asked: only what they were told."""
+
+    class Meta:
+        model = NetworkProviderCheck
+        fields = ["name", "distance_miles", "earliest_date", "answer", "answer_text", "checked_on"]
+        widgets = {"earliest_date": DATE, "checked_on": DATE}
+        help_texts = {
+            "name": _("As your plan's provider directory lists it."),
+            "distance_miles": _("Leave empty if you don't know."),
+            "answer_text": _("Optional: what they said, in a few words."),
+        }

@@ -118,7 +118,8 @@ def packet_facts(packet: Packet) -> dict[str, Any]:
     timeline drawing."""
     case = packet.case
     sources = packet_sources_of(packet)
-    requests = list(case.pa_requests.all())
+    # The request for care ahead, not a denied out-of-network claim's (issue 16).
+    requests = list(case.pa_requests.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM))
     latest_request = requests[0] if requests else None
     today = timezone.localdate()
     policy = sources.policy

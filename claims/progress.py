@@ -79,6 +79,13 @@ def _exists(model, **filters) -> Exists:
     return Exists(model.objects.filter(**filters))
 
 
+def _pre_authorization_exists(**filters) -> Exists:
+    """A request for care ahead: step 5 is about these, not about the request that stands for a
+    denied out-of-network claim (kind "claim", issue 16), whose denial step 6 answers."""
+    requests = PriorAuthorizationRequest.objects.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM)
+    return Exists(requests.filter(**filters))
+
+
 def _patient_count(model, **filters) -> Coalesce:
     rows = (
         model.objects.filter(patient=OuterRef("patient"), **filters)
@@ -143,10 +150,10 @@ def step_state_expressions() -> dict[str, Case]:
         ),
         "step_submit": _state(
             complete=Q(
-                _exists(PriorAuthorizationRequest, case=case)
-                & ~_exists(PriorAuthorizationRequest, case=case, decision=Decision.PENDING)
+                _pre_authorization_exists(case=case)
+                & ~_pre_authorization_exists(case=case, decision=Decision.PENDING)
             ),
-            started=Q(_exists(PriorAuthorizationRequest, case=case))
+            started=Q(_pre_authorization_exists(case=case))
             | ~Q(review_status=CoverageCase.ReviewStatus.NOT_SHARED),
         ),
         "step_appeal": Case(

@@ -37,6 +37,7 @@ from .models import (
     Deadline,
     Denial,
     Letter,
+    OutOfNetworkClaim,
     Packet,
     PriorAuthorizationRequest,
     Referral,
@@ -130,6 +131,12 @@ def review_notes_prefetch() -> Prefetch[str, QuerySet[ReviewEvent], str]:
         ).order_by("-at", "-pk"),
         to_attr="changes_requested_events",
     )
+
+
+def pre_authorizations(case: CoverageCase) -> QuerySet[PriorAuthorizationRequest]:
+    """The case's requests for care ahead (step 5), newest first: not the requests that stand
+    for a denied out-of-network claim (kind "claim", issue 16), whose denials step 6 appeals."""
+    return case.pa_requests.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM)
 
 
 def latest_denial(case: CoverageCase) -> Denial | None:
@@ -272,6 +279,10 @@ def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> P
             (d for d in documents if d.category in wanted),
             key=lambda d: wanted.index(d.category),
         )
+    if kind == Packet.Kind.NETWORK_GAP:
+        # The network-gap request states only the providers the patient checked (issue 16): it
+        # encloses nothing of the medical record.
+        documents = []
     if letter and letter.signed_copy_id:
         # The provider's signed letter goes first among the enclosures.
         documents.sort(key=lambda d: d.pk != letter.signed_copy_id)
@@ -547,7 +558,8 @@ def _case_facts(
     patient = case.patient
     prescriber = request.prescriber
     approval = (
-        PriorAuthorizationRequest.objects.filter(
+        PriorAuthorizationRequest.objects.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM)
+        .filter(
             case=case,
             decision__in=[
                 PriorAuthorizationRequest.Decision.APPROVED,
@@ -773,3 +785,48 @@ def superbill_missing_fields(case: CoverageCase, *, today: date | None = None) -
                 )
             )
     return missing
+
+
+# --- out-of-network claims and the network-gap request (issue 16) -------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """A claim as the claims page lists it, with whether it is time to ask about it."""
+
+    claim: OutOfNetworkClaim
+    follow_up_on: date | None  # 30 days after it was sent (claims/deadlines.py claim_follow_up)
+    ask_now: bool  # no answer yet, and that day has come
+
+
+@dataclass(frozen=True)
+class ClaimTotals:
+    claimed: Decimal
+    reimbursed: Decimal
+    denied: Decimal
+    waiting: int  # claims with no answer yet
+
+
+def oon_claims_of(case: CoverageCase, *, today: date) -> tuple[list[ClaimRow], ClaimTotals]:
+    """The case's out-of-network claims, newest first, with their totals (two queries and the
+    sessions' prefetch)."""
+    claims = list(
+        case.oon_claims.select_related("eob", "pa_request__denial").prefetch_related("sessions")
+    )
+    rows = []
+    for claim in claims:
+        follow_up = (
+            deadlines.claim_follow_up(submitted_on=claim.submitted_on).due
+            if claim.submitted_on
+            else None
+        )
+        waiting = claim.status == OutOfNetworkClaim.Status.SUBMITTED
+        due = waiting and follow_up is not None and follow_up <= today
+        rows.append(ClaimRow(claim=claim, follow_up_on=follow_up, ask_now=due))
+    totals = ClaimTotals(
+        claimed=sum((c.amount_claimed or Decimal(0) for c in claims), Decimal(0)),
+        reimbursed=sum((c.reimbursed or Decimal(0) for c in claims), Decimal(0)),
+        denied=sum((c.denied_amount or Decimal(0) for c in claims), Decimal(0)),
+        waiting=sum(1 for c in claims if c.status == OutOfNetworkClaim.Status.SUBMITTED),
+    )
+    return rows, totals

@@ -90,6 +90,10 @@ urlpatterns = [
         name="session_delete",
     ),
     path(case + "sessions/superbill/", views.superbill_create, name="superbill_create"),
+    # Out-of-network claims and the network-gap request (issue 16).
+    path(case + "out-of-network-claims/", views.oon_claims, name="oon_claims"),
+    path(case + "network-gap/", views.network_gap, name="network_gap"),
+    path(case + "network-gap/packet/", views.network_gap_packet, name="network_gap_packet"),
     path(
         case + "deadlines/<uuid:deadline_id>/letter-date/",
         views.deadline_letter_date,

@@ -231,8 +231,11 @@ class CoverageCaseAdmin(ScopedAdmin):
     change_form_template = "admin/claims/coveragecase/change_form.html"
 
     def get_queryset(self, request):
-        newest_request = PriorAuthorizationRequest.objects.filter(case=OuterRef("pk")).order_by(
-            "-submitted_on", "-created_at"
+        # The newest pre-authorization's decision: not a denied out-of-network claim's (issue 16).
+        newest_request = (
+            PriorAuthorizationRequest.objects.filter(case=OuterRef("pk"))
+            .exclude(kind=PriorAuthorizationRequest.Kind.CLAIM)
+            .order_by("-submitted_on", "-created_at")
         )
         return with_step_states(super().get_queryset(request)).annotate(
             latest_decision=Subquery(newest_request.values("decision")[:1]),

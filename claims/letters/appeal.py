@@ -10,7 +10,14 @@ from django.utils.translation import ngettext
 
 from claims import codes, deadlines
 from claims.guidance import INSURER_QUESTIONS
-from claims.models import CoverageCase, Deadline, Denial, TreatmentRequest, appeal_levels_for
+from claims.models import (
+    CoverageCase,
+    Deadline,
+    Denial,
+    PriorAuthorizationRequest,
+    TreatmentRequest,
+    appeal_levels_for,
+)
 
 from .evidence import evidence_points
 from .facts import CaseFacts
@@ -37,11 +44,18 @@ def draft_appeal_letter(case: CoverageCase, denial: Denial | None) -> str:
     with translation.override("en"):
         facts = CaseFacts.of(case)
         pa_request = denial.pa_request
+        # A denied out-of-network claim (issue 16) is a claim for care already received.
+        is_claim = pa_request.kind == PriorAuthorizationRequest.Kind.CLAIM
         references = [
-            _("Prior authorization reference number: %(ref)s")
+            (
+                _("Claim number: %(ref)s")
+                if is_claim
+                else _("Prior authorization reference number: %(ref)s")
+            )
             % {
                 "ref": or_placeholder(
-                    pa_request.reference_number, _("[Prior authorization reference]")
+                    pa_request.reference_number,
+                    _("[Claim number]") if is_claim else _("[Prior authorization reference]"),
                 )
             },
             _("Denial reference number: %(ref)s")
@@ -59,9 +73,16 @@ def draft_appeal_letter(case: CoverageCase, denial: Denial | None) -> str:
                 else _("[Date received]")
             },
         ]
-        opening = _(
-            "I am appealing your decision to deny prior authorization of %(treatment)s for "
-            "%(condition)s."
+        opening = (
+            _(
+                "I am appealing your decision to deny my claim for %(treatment)s for "
+                "%(condition)s, care I have already received."
+            )
+            if is_claim
+            else _(
+                "I am appealing your decision to deny prior authorization of %(treatment)s for "
+                "%(condition)s."
+            )
         ) % {"treatment": facts.treatment_name, "condition": facts.condition_name}
         due, from_letter = _filing_deadline(facts, denial)
         if due:
@@ -88,7 +109,11 @@ def draft_appeal_letter(case: CoverageCase, denial: Denial | None) -> str:
             _(DRAFT_NOTE),
             format_date(facts.today),
             _("To the appeals department, %(payer)s") % {"payer": facts.payer_name},
-            _("Re: Appeal of a prior authorization denial")
+            (
+                _("Re: Appeal of a denied claim")
+                if is_claim
+                else _("Re: Appeal of a prior authorization denial")
+            )
             + "\n"
             + patient_block(facts)
             + "\n"

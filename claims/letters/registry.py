@@ -9,6 +9,7 @@ from .appeal import draft_appeal_letter
 from .claim_file import draft_claim_file_request
 from .external_review import draft_external_review_request
 from .medical_necessity import draft_medical_necessity_letter
+from .network_gap import draft_network_gap_request
 from .parity import draft_parity_request
 from .peer_to_peer import draft_peer_to_peer_sheet
 from .regulator import draft_regulator_complaint
@@ -25,6 +26,7 @@ DRAFTERS: dict[Letter.Kind, Drafter] = {
     Letter.Kind.EXTERNAL_REVIEW: draft_external_review_request,
     Letter.Kind.REGULATOR: draft_regulator_complaint,
     Letter.Kind.PEER_TO_PEER: draft_peer_to_peer_sheet,
+    Letter.Kind.NETWORK_GAP: draft_network_gap_request,
 }
 
 

@@ -4,6 +4,7 @@
 - records: the patient's history, calls, referral, documents, decisions, denials, appeals;
 - deadlines: stored deadlines (rules in claims/deadlines.py) and reminder emails;
 - letters, packets: drafted letters and the rendered PDF packets;
+- oon_claims: out-of-network claims, the network-gap request (issue 16);
 - review, transitions, approvals: the clinic's review and the approval tied to a packet;
 - export: the clinic's CSV;
 - sessions: the session log and the superbill made from it (issue 16).
@@ -34,6 +35,13 @@ from .errors import CaseStateError
 from .export import cases_export_csv, csv_safe
 from .files import files_prune_orphans
 from .letters import case_attach_signed_letter, letter_get_or_draft, letter_save
+from .oon_claims import (
+    network_check_delete,
+    network_check_save,
+    network_gap_letter_draft,
+    network_gap_packet_request,
+    oon_claim_save,
+)
 from .packets import (
     packet_dispatch,
     packet_mark_failed,
@@ -81,6 +89,11 @@ from .sessions import (
 )
 
 __all__ = [
+    "network_check_delete",
+    "network_check_save",
+    "network_gap_letter_draft",
+    "network_gap_packet_request",
+    "oon_claim_save",
     "REMINDER_DAYS",
     "REVIEWER_GROUP",
     "REVIEW_STEPS",

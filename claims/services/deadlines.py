@@ -13,6 +13,7 @@ from .. import deadlines as rules
 from ..models import (
     CoverageCase,
     Deadline,
+    OutOfNetworkClaim,
     PriorAuthorizationRequest,
     ReminderSent,
     appeal_levels_for,
@@ -22,7 +23,7 @@ REMINDER_DAYS = (14, 7, 2)
 
 
 def _case_dates(case: CoverageCase) -> rules.CaseDates:
-    """The case's dates as plain data, for the pure clock rules (two queries)."""
+    """The case's dates as plain data, for the pure clock rules (three queries)."""
     policy = case.policy
     requests = case.pa_requests.select_related("denial").prefetch_related("denial__appeals")
     Urgency = PriorAuthorizationRequest.Urgency
@@ -43,6 +44,7 @@ def _case_dates(case: CoverageCase) -> rules.CaseDates:
                     pk=denial.pk,
                     notice_date=denial.notice_date,
                     received_on=denial.received_on,
+                    claim_type=_claim_type(request),
                     appeals=tuple(
                         rules.AppealDates(
                             pk=a.pk,
@@ -65,7 +67,26 @@ def _case_dates(case: CoverageCase) -> rules.CaseDates:
         treatment=case.treatment,
         appeal_levels=tuple(appeal_levels_for(plan_type or None)),
         requests=tuple(dates),
+        claims=tuple(
+            rules.ClaimDates(
+                pk=pk,
+                submitted_on=submitted_on,
+                answered=status != OutOfNetworkClaim.Status.SUBMITTED,
+            )
+            for pk, submitted_on, status in case.oon_claims.values_list(
+                "pk", "submitted_on", "status"
+            )
+        ),
     )
+
+
+def _claim_type(request: PriorAuthorizationRequest) -> str:
+    """A denied claim for care already received is a post-service claim, with post-service
+    appeal clocks (29 CFR 2560.503-1(i)(2)(iii), DOMAIN.md §4.4a); every other request is a
+    pre-authorization: pre-service."""
+    if request.kind == PriorAuthorizationRequest.Kind.CLAIM:
+        return rules.POST_SERVICE
+    return rules.PRE_SERVICE
 
 
 @transaction.atomic
@@ -110,12 +131,16 @@ def deadline_reminders_send(*, today: date) -> int:
     patient never gets the 14-day and the 7-day email on the same day). Nothing after the due
     date, nothing for a deadline already met. The email holds no health information.
     """
-    sent = 0
-    due = Deadline.objects.filter(
-        met_at__isnull=True,
-        due_on__gte=today,
-        due_on__lte=today + timedelta(days=max(REMINDER_DAYS)),
-    ).select_related("case__patient__user")
+    sent = _claim_follow_up_reminders_send(today=today)
+    due = (
+        Deadline.objects.filter(
+            met_at__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=max(REMINDER_DAYS)),
+        )
+        .exclude(kind=Deadline.Kind.CLAIM_FOLLOW_UP)
+        .select_related("case__patient__user")
+    )
     for deadline in due:
         days_left = (deadline.due_on - today).days
         passed = [d for d in REMINDER_DAYS if days_left <= d]
@@ -131,6 +156,42 @@ def deadline_reminders_send(*, today: date) -> int:
                     to=deadline.case.patient.user.email,
                     template="deadline_reminder",
                     context={"days_left": days_left},
+                )
+            )
+        sent += 1
+    return sent
+
+
+# A claim's follow-up is a day to act on, not a last day to beat: its one reminder goes out on the
+# day itself (stored as a ReminderSent 0 days before), or on the first run after it when the
+# beat was down, and never again; none once the claim is answered (the deadline is then met).
+FOLLOW_UP_REMINDER = 0
+
+
+def _claim_follow_up_reminders_send(*, today: date) -> int:
+    """Email the patient once when an out-of-network claim has had no answer for 30 days
+    (claims/deadlines.py claim_follow_up). No health information in the email."""
+    sent = 0
+    due = (
+        Deadline.objects.filter(
+            kind=Deadline.Kind.CLAIM_FOLLOW_UP, met_at__isnull=True, due_on__lte=today
+        )
+        .exclude(reminders__days_before=FOLLOW_UP_REMINDER)
+        .select_related("case__patient__user")
+    )
+    for deadline in due:
+        with transaction.atomic():
+            _, created = ReminderSent.objects.get_or_create(
+                deadline=deadline, days_before=FOLLOW_UP_REMINDER
+            )
+            if not created:  # another run got there first
+                continue
+            transaction.on_commit(
+                partial(
+                    send_email,
+                    to=deadline.case.patient.user.email,
+                    template="claim_follow_up",
+                    context={},
                 )
             )
         sent += 1

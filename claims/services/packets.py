@@ -47,6 +47,8 @@ MAX_PACKET_REQUESTS_PER_HOUR = 10  # per case, both kinds, patient and staff tog
 MAX_RENDER_ATTEMPTS = 5
 # Packets that are a table, not a letter (issue 16): no letter is drafted, no denial needed.
 PACKETS_WITHOUT_LETTER = frozenset({Packet.Kind.SUPERBILL})
+# Letters that answer no denial: the request itself, and the network-gap request (issue 16).
+PACKETS_WITHOUT_DENIAL = frozenset({Packet.Kind.PRIOR_AUTHORIZATION, Packet.Kind.NETWORK_GAP})
 
 
 @transaction.atomic
@@ -55,7 +57,7 @@ def packet_request(
 ) -> Packet:
     """Queue a new version of a packet; the worker renders it after this transaction commits."""
     carries_letter = kind not in PACKETS_WITHOUT_LETTER
-    if kind != Packet.Kind.PRIOR_AUTHORIZATION and carries_letter and denial is None:
+    if kind not in PACKETS_WITHOUT_DENIAL and carries_letter and denial is None:
         raise CaseStateError(_("An appeal packet needs a denial to answer."))
     # One request at a time per case: two quick clicks must not draft two letters or two v1s.
     CoverageCase.objects.select_for_update(of=("self",)).get(pk=case.pk)

@@ -105,7 +105,8 @@ def case_mark_sent(
     )
     if case.approved_packet is None or packet_is_out_of_date(case.approved_packet):
         raise CaseStateError(_("The approved packet is no longer current: review the case again."))
-    earlier = case.pa_requests.exists()
+    # A denied out-of-network claim's request (issue 16) is no earlier pre-authorization.
+    earlier = case.pa_requests.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM).exists()
     review_transition(
         case=case,
         allowed_from=[Review.APPROVED_TO_SEND],

@@ -5,12 +5,14 @@ patient posted (or the one kept while their session had expired), call a service
 - cases: dashboard, new case, overview, financing;
 - steps: the six steps and their records;
 - files: letters, packets and the authorized downloads;
+- oon_claims: out-of-network claims and the network-gap request (issue 16);
 - questionnaires: the PHQ-9 and GAD-7 filled in here, and the result with its safety response;
 - sessions: the session log and the superbill made from it (issue 16).
 """
 
 from .cases import case_overview, case_start, criteria_policy_choose, dashboard, financing
 from .files import document_download, letter_edit, packet_create, packet_download, packet_status
+from .oon_claims import network_gap, network_gap_packet, oon_claims
 from .questionnaires import questionnaire, score_result
 from .sessions import session_delete, sessions, superbill_create
 from .steps import (
@@ -30,6 +32,9 @@ from .steps import (
 )
 
 __all__ = [
+    "network_gap",
+    "network_gap_packet",
+    "oon_claims",
     "criteria_policy_choose",
     "call_delete",
     "case_overview",

@@ -62,16 +62,23 @@ def letter_edit(request, coveragecase_id, letter_id):
     case = case_for(request, coveragecase_id)
     letter = item_or_404(case.letters.all(), letter_id)
     form = LetterForm(posted(request), initial={"text": letter.text})
-    back = "submit" if letter.kind == Letter.Kind.MEDICAL_NECESSITY else "appeal"
+    back = LETTER_PAGES.get(letter.kind, "claims:step_appeal")
     if request.method == "POST" and form.is_valid():
         services.letter_save(letter=letter, text=form.cleaned_data["text"], by=request.user)
         messages.success(request, _("Your letter is saved. Make a new packet to use it."))
-        return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
+        return redirect(back, coveragecase_id=case.public_id)
     return render(
         request,
         "claims/letter_edit.html",
         {"case": case, "letter": letter, "form": form, "back": back},
     )
+
+
+# The page each kind of letter is made on, to go back to (the appeal step for the rest).
+LETTER_PAGES = {
+    Letter.Kind.MEDICAL_NECESSITY: "claims:step_submit",
+    Letter.Kind.NETWORK_GAP: "claims:network_gap",  # issue 16
+}
 
 
 @patient_required

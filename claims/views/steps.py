@@ -43,6 +43,7 @@ from ..selectors import (
     escalation_letters,
     latest_denial,
     packet_missing_facts,
+    pre_authorizations,
     treatment_request_for,
 )
 from .base import (
@@ -350,11 +351,12 @@ def step_submit(request, coveragecase_id):
     case = case_for(request, coveragecase_id)
     data = posted(request)
     action = data.get("action") if data is not None else None
+    pa_requests = pre_authorizations(case)  # a denied claim's request is step 6's (issue 16)
     pa_request = item_or_404(
-        case.pa_requests.all(),
+        pa_requests,
         (data or {}).get("id") if action == "pa_request" else request.GET.get("request"),
     )
-    latest = pa_request or case.pa_requests.first()
+    latest = pa_request or pa_requests.first()
     forms: dict[str, Any] = {
         "treatment_request": TreatmentRequestForm(
             bound(data, "treatment_request"),
@@ -407,7 +409,7 @@ def step_submit(request, coveragecase_id):
         "claims/step_submit.html",
         {
             "forms": forms,
-            "pa_requests": case.pa_requests.all(),
+            "pa_requests": pa_requests,
             "editing_request": pa_request,
             "latest": latest,
             "can_send": case.review_status in (Review.NOT_SHARED, Review.CHANGES_REQUESTED),
@@ -472,9 +474,9 @@ def step_appeal(request, coveragecase_id):
             "escalation_purposes": guidance.ESCALATION_PURPOSES,
             "peer_to_peer": guidance.PEER_TO_PEER,
             "appeal_tips": guidance.APPEAL_TIPS,
-            "decision_pending": case.pa_requests.filter(
-                decision=PriorAuthorizationRequest.Decision.PENDING
-            ).exists(),
+            "decision_pending": pre_authorizations(case)
+            .filter(decision=PriorAuthorizationRequest.Decision.PENDING)
+            .exists(),
         },
     )
 
