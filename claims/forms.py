@@ -12,6 +12,7 @@ from typing import cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,6 +22,7 @@ from patients.forms import (
     FormSection,
     InsurancePolicyForm,
     MoneyField,
+    PercentField,
     ProviderForm,
     TreatmentTrialForm,
     form_sections,
@@ -36,9 +38,11 @@ from patients.scales import (
 )
 from patients.validators import validate_sane_date
 
+from .estimate import MAX_SESSIONS
 from .guidance import INSURER_QUESTIONS
 from .models import (
     Appeal,
+    CostEstimate,
     CoverageCase,
     Denial,
     InsurerCall,
@@ -503,6 +507,140 @@ class TreatmentRequestForm(forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end comes before the start. Please check both."))
+        return cleaned
+
+
+class PercentOfFeeField(PercentField):
+    """A percentage of a Medicare fee, "150" or "150%": a plan may allow more than the fee (the
+    model allows up to 1000%), so PercentField's own cap of 100 is skipped."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_digits=6, decimal_places=2, min_value=0, max_value=1000, required=False)
+        forms.DecimalField.__init__(self, **kwargs)
+        self.error_messages["invalid"] = _("Please enter a percentage, like 150.")
+        self.error_messages["max_value"] = _("Please enter a percentage from 0 to 1000.")
+        self.error_messages["min_value"] = _("Please enter a percentage from 0 to 1000.")
+        self.widget.input_type = "text"
+
+
+class CostEstimateForm(forms.ModelForm):
+    """What the patient knows about the series and their plan's money rules (issue 16). Every
+    field may stay blank; the estimate page says what it still needs (claims/estimate.py)."""
+
+    class Meta:
+        model = CostEstimate
+        fields = [
+            "sessions",
+            "charge_per_session",
+            "network",
+            "out_of_network_covered",
+            "single_case_rate",
+            "allowed_per_session",
+            "medicare_fee",
+            "allowed_low_percent",
+            "allowed_high_percent",
+            "deductible",
+            "deductible_met",
+            "coinsurance_percent",
+            "copay",
+            "oop_max",
+            "oop_met",
+        ]
+        widgets = {"network": forms.RadioSelect}
+        field_classes = {
+            **dict.fromkeys(
+                [
+                    "charge_per_session",
+                    "single_case_rate",
+                    "allowed_per_session",
+                    "medicare_fee",
+                    "deductible",
+                    "deductible_met",
+                    "copay",
+                    "oop_max",
+                    "oop_met",
+                ],
+                MoneyField,
+            ),
+            "coinsurance_percent": PercentField,
+            "allowed_low_percent": PercentField,
+            "allowed_high_percent": PercentOfFeeField,
+        }
+        help_texts = {
+            # Spravato induction: twice a week for weeks 1 to 4 (DOMAIN.md §1.1 [R20]).
+            "sessions": _(
+                "For example 8 for the first four weeks of Spravato (twice a week), or the "
+                "number of IV ketamine infusions the clinic plans."
+            ),
+            "charge_per_session": _("What the clinic bills for one session, before insurance."),
+            "single_case_rate": _(
+                "Only with a single-case agreement: the rate your plan and the clinic agreed."
+            ),
+            "allowed_per_session": _(
+                "The most your plan counts for one session. Your plan can tell you. If you do "
+                "not know it, leave it blank and fill in the three lines below."
+            ),
+            # Two 2026 sources quote Medicare's G2083 rate differently (DOMAIN.md §2.1 [R27]
+            # [R28], marked unconfirmed): shown as an example with its source, never as fact.
+            "medicare_fee": _(
+                "Many plans set out-of-network allowed amounts as a percentage of Medicare's "
+                "fee. Your plan documents (SBC or SPD) may say which. Only as an example: for "
+                "a Spravato session over 56 mg (code G2083), one source (Osmind) gives the 2026 "
+                "Medicare fee as $1,289.82 and another (Neolytix) as about $1,356. Ask your "
+                "clinic or plan which fee applies to you."
+            ),
+            "allowed_low_percent": _("For example 100 for 100% of the Medicare fee."),
+            "allowed_high_percent": _("For example 150. We show what you pay at both ends."),
+            "deductible": _("For the network you chose above."),
+            "coinsurance_percent": _("Your share of the allowed amount after the deductible."),
+            "oop_max": _("For the network you chose above. Leave blank if you do not know."),
+        }
+
+    FIELDSETS = [
+        (_("The sessions"), ["sessions", "charge_per_session"]),
+        (_("Your clinic and your plan's network"),
+         ["network", "out_of_network_covered", "single_case_rate"]),
+        (_("What your plan allows per session"),
+         ["allowed_per_session", "medicare_fee", "allowed_low_percent", "allowed_high_percent"]),
+        (_("What you pay under your plan"),
+         ["deductible", "deductible_met", "coinsurance_percent", "copay", "oop_max",
+          "oop_met"]),
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sessions = cast(forms.IntegerField, self.fields["sessions"])
+        sessions.max_value = MAX_SESSIONS
+        sessions.validators.append(validators.MaxValueValidator(MAX_SESSIONS))
+        sessions.error_messages["max_value"] = _(
+            "An estimate covers up to %(limit_value)s sessions."
+        )
+        sessions.error_messages["invalid"] = _("Please enter a whole number, like 6.")
+        sessions.widget.attrs.update(inputmode="numeric", max=MAX_SESSIONS)
+
+    def fieldsets(self) -> list[FormSection]:
+        return form_sections(self, self.FIELDSETS)
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict; clean() is typed as maybe None
+        pairs = [
+            (
+                "deductible",
+                "deductible_met",
+                _("The amount met cannot be more than the deductible."),
+            ),
+            ("oop_max", "oop_met", _("The amount spent cannot be more than the maximum.")),
+            (
+                "allowed_high_percent",
+                "allowed_low_percent",
+                _("The low end cannot be more than the high end."),
+            ),
+        ]
+        for most, part, message in pairs:
+            top, value = cleaned.get(most), cleaned.get(part)
+            if top is not None and value is not None and value > top:
+                self.add_error(part, message)
         return cleaned
 
 

@@ -25,13 +25,16 @@ from patients.models import (
     SymptomScore,
     TreatmentTrial,
     User,
+    YesNoUnknown,
 )
 from patients.selectors import clinic_staff_case_q
 
 from . import deadlines, ladder
+from . import estimate as estimate_rules
 from .criteria import rules as criteria_rules
 from .models import (
     Appeal,
+    CostEstimate,
     CoverageCase,
     CriteriaSet,
     Deadline,
@@ -176,6 +179,82 @@ def treatment_request_for(case: CoverageCase) -> TreatmentRequest:
     if referral is not None:
         request.prescriber = referral.provider
     return request
+
+
+# The policy's amounts behind each of the estimate's plan fields, by network. A single-case
+# agreement usually pays at in-network cost sharing (general practice, not in DOMAIN.md [U]), so
+# its blanks come from the in-network set; the form says the patient should check them.
+_POLICY_AMOUNTS = ("deductible", "deductible_met", "oop_max", "copay", "coinsurance_percent")
+
+
+def cost_estimate_for(case: CoverageCase) -> tuple[CostEstimate, tuple[str, ...]]:
+    """The case's cost estimate (a new, unsaved one if there is none), with its blank plan
+    amounts filled from the case's policy for the estimate's network, and the names filled."""
+    estimate = CostEstimate.objects.filter(case=case).first()
+    if estimate is None:
+        estimate = CostEstimate(case=case)
+        policy = case.policy
+        if policy is not None and policy.out_of_network_covered == YesNoUnknown.NO:
+            estimate.out_of_network_covered = False
+    policy = case.policy
+    if policy is None:
+        return estimate, ()
+    prefix = (
+        "out_of_network"
+        if estimate.network == CostEstimate.Network.OUT_OF_NETWORK
+        else "in_network"
+    )
+    filled = []
+    for name in _POLICY_AMOUNTS:
+        value = getattr(policy, f"{prefix}_{name}")
+        if getattr(estimate, name) is None and value is not None:
+            setattr(estimate, name, value)
+            filled.append(name)
+    return estimate, tuple(filled)
+
+
+def cost_estimate_result(estimate: CostEstimate) -> estimate_rules.Estimate:
+    """The arithmetic (claims/estimate.py) on the estimate's inputs."""
+    return estimate_rules.estimate(
+        estimate_rules.EstimateInputs(
+            sessions=estimate.sessions,
+            charge_per_session=estimate.charge_per_session,
+            network=estimate.network,
+            out_of_network_covered=estimate.out_of_network_covered,
+            allowed_per_session=estimate.allowed_per_session,
+            medicare_fee=estimate.medicare_fee,
+            allowed_low_percent=estimate.allowed_low_percent,
+            allowed_high_percent=estimate.allowed_high_percent,
+            single_case_rate=estimate.single_case_rate,
+            deductible=estimate.deductible,
+            deductible_met=estimate.deductible_met,
+            coinsurance_percent=estimate.coinsurance_percent,
+            copay=estimate.copay,
+            oop_max=estimate.oop_max,
+            oop_met=estimate.oop_met,
+        )
+    )
+
+
+# Commercial insurance: a plan through a job or bought on the marketplace. FEHB and "other" are
+# left out, as the program's terms decide them (DOMAIN.md §6 [R69] gives only "commercial").
+_COMMERCIAL_PLANS = {
+    InsurancePolicy.PlanType.EMPLOYER_FULLY_INSURED,
+    InsurancePolicy.PlanType.EMPLOYER_SELF_FUNDED,
+    InsurancePolicy.PlanType.EMPLOYER_UNKNOWN,
+    InsurancePolicy.PlanType.MARKETPLACE,
+}
+
+
+def savings_program_may_apply(case: CoverageCase) -> bool:
+    """The maker's Spravato savings program is for commercial insurance only, not Medicare,
+    Medicaid or other government plans (DOMAIN.md §6 [R69]), and only for esketamine."""
+    policy = case.policy
+    return (
+        case.treatment == CoverageCase.Treatment.ESKETAMINE
+        and policy is not None
+        and policy.plan_type in _COMMERCIAL_PLANS
+    )
 
 
 @dataclass(frozen=True)

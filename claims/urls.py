@@ -11,6 +11,9 @@ urlpatterns = [
     path("new/", views.case_start, name="case_start"),
     path("other-ways-to-pay/", views.financing, name="financing"),
     path(case, views.case_overview, name="case_overview"),
+    # Paying for treatment (issue 16): the estimate beside the other ways to pay.
+    path(case + "costs/", views.costs, name="costs"),
+    path(case + "costs/estimate/", views.cost_estimate, name="cost_estimate"),
     path(case + "policy/", views.step_policy, name="step_policy"),
     path(
         case + "coverage-policy/",

@@ -12,6 +12,7 @@ from pypdf import PdfWriter
 
 from claims.models import (
     Appeal,
+    CostEstimate,
     CoverageCase,
     Denial,
     InsurerCall,
@@ -332,6 +333,7 @@ def build_patient_world(user: User) -> dict:
         denial,
         AppealFactory(denial=denial),
         TreatmentSessionFactory(case=case),
+        CostEstimate.objects.create(case=case, sessions=6, charge_per_session=Decimal(600)),
     ]
     return {User: user, **{type(r): r for r in records}}
 

@@ -7,10 +7,11 @@ services (claims.services).
 - cases: the case admin (queue, case file, review panel and actions);
 - records, packets: the case's records, letters and packets, audit rows;
 - criteria: the payers' coverage criteria sets (staff keep them current);
+- costs: the patient's cost-estimate inputs, shown read-only (issue 16);
 - sessions: the session log, entered by staff with its billing lines (issue 16);
 - oon_claims: out-of-network claims and the in-network providers checked (issue 16).
 """
 
-from . import cases, criteria, oon_claims, packets, records, sessions
+from . import cases, costs, criteria, oon_claims, packets, records, sessions
 
-__all__ = ["cases", "criteria", "oon_claims", "packets", "records", "sessions"]
+__all__ = ["cases", "costs", "criteria", "oon_claims", "packets", "records", "sessions"]

@@ -7,6 +7,7 @@
 - oon_claims: out-of-network claims, the network-gap request (issue 16);
 - review, transitions, approvals: the clinic's review and the approval tied to a packet;
 - export: the clinic's CSV;
+- costs: the inputs of a case's cost estimate (issue 16);
 - sessions: the session log and the superbill made from it (issue 16).
 
 Callers import from here: `from claims import services; services.case_start(...)`.
@@ -25,6 +26,7 @@ from .cases import (
     form_submission_save_once,
     policy_save,
 )
+from .costs import cost_estimate_save
 from .deadlines import (
     REMINDER_DAYS,
     deadline_reminders_send,
@@ -115,6 +117,7 @@ __all__ = [
     "case_share_with_clinic",
     "case_start",
     "cases_export_csv",
+    "cost_estimate_save",
     "csv_safe",
     "deadline_reminders_send",
     "deadline_set_letter_date",

@@ -2,7 +2,8 @@
 patient posted (or the one kept while their session had expired), call a service, redirect.
 
 - base: what every view shares (the case, the posted form, where to go after a save);
-- cases: dashboard, new case, overview, financing;
+- cases: dashboard, new case, overview;
+- costs: paying for treatment: a case's cost estimate and the other ways to pay (issue 16);
 - steps: the six steps and their records;
 - files: letters, packets and the authorized downloads;
 - oon_claims: out-of-network claims and the network-gap request (issue 16);
@@ -10,7 +11,8 @@ patient posted (or the one kept while their session had expired), call a service
 - sessions: the session log and the superbill made from it (issue 16).
 """
 
-from .cases import case_overview, case_start, criteria_policy_choose, dashboard, financing
+from .cases import case_overview, case_start, criteria_policy_choose, dashboard
+from .costs import cost_estimate, costs, financing
 from .files import document_download, letter_edit, packet_create, packet_download, packet_status
 from .oon_claims import network_gap, network_gap_packet, oon_claims
 from .questionnaires import questionnaire, score_result
@@ -39,6 +41,8 @@ __all__ = [
     "call_delete",
     "case_overview",
     "case_start",
+    "cost_estimate",
+    "costs",
     "dashboard",
     "deadline_letter_date",
     "diagnosis_delete",

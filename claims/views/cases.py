@@ -1,4 +1,4 @@
-"""The dashboard, starting a case, the case overview and the financing page."""
+"""The dashboard, starting a case and the case overview (the financing page is in costs)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -132,8 +132,3 @@ def criteria_policy_choose(request, coveragecase_id):
         messages.error(request, _("Please pick a policy from the list."))
     page = _CRITERIA_PAGES.get(request.POST.get("page", ""), "claims:case_overview")
     return redirect(page, coveragecase_id=case.public_id)
-
-
-@patient_required
-def financing(request):
-    return render(request, "claims/financing.html", {"cases": cases_visible_to(request.user)})
