@@ -563,7 +563,7 @@ class CostEstimateForm(forms.ModelForm):
                 MoneyField,
             ),
             "coinsurance_percent": PercentField,
-            "allowed_low_percent": PercentField,
+            "allowed_low_percent": PercentOfFeeField,
             "allowed_high_percent": PercentOfFeeField,
         }
         help_texts = {

@@ -1017,6 +1017,17 @@ def _percent(verbose_name):
     )
 
 
+def _percent_of_fee(verbose_name):
+    return models.DecimalField(
+        verbose_name,
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
+    )
+
+
 class TreatmentSession(PublicIdModel):
     """One treatment session received: a single date (a superbill lists each date of service, no
     ranges: DOMAIN.md §6 [R65]), what was given, its billing lines, what it cost and who paid.
@@ -1116,15 +1127,9 @@ class CostEstimate(PublicIdModel):
     allowed_per_session = _money(_("the plan's allowed amount per session, if you know it"))
     # When the allowed amount is unknown: a range stated as percentages of a Medicare fee.
     medicare_fee = _money(_("Medicare's fee for the session"))
-    allowed_low_percent = _percent(_("low end, % of the Medicare fee"))
-    allowed_high_percent = models.DecimalField(
-        _("high end, % of the Medicare fee"),
-        max_digits=6,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
-    )
+    # Either end may be above 100 %: a plan may set its allowed amount above Medicare's fee.
+    allowed_low_percent = _percent_of_fee(_("low end, % of the Medicare fee"))
+    allowed_high_percent = _percent_of_fee(_("high end, % of the Medicare fee"))
     single_case_rate = _money(_("the rate the single-case agreement sets per session"))
     deductible = _money(_("deductible"))
     deductible_met = _money(_("deductible met so far"))

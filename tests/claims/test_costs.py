@@ -269,6 +269,31 @@ def test_a_range_shows_both_ends(owner_client, case):
     assert " to $" in page
 
 
+def test_a_range_entirely_above_medicares_fee_can_be_entered(owner_client, case):
+    """The low end was capped at 100 %, so a plan allowing 120 % to 200 % of Medicare's fee
+    could not be entered at all."""
+    response = owner_client.post(
+        estimate_url(case),
+        form_data(
+            allowed_per_session="",
+            medicare_fee="500",
+            allowed_low_percent="120",
+            allowed_high_percent="200",
+        ),
+    )
+
+    assert response.status_code == 302
+    saved = CostEstimate.objects.get(case=case)
+    assert (saved.allowed_low_percent, saved.allowed_high_percent) == (D("120"), D("200"))
+
+
+def test_the_costs_page_links_the_records_that_get_money_back(owner_client, case):
+    page = owner_client.get(costs_url(case)).content.decode()
+
+    for name in ("sessions", "oon_claims", "network_gap"):
+        assert reverse(f"claims:{name}", args=[case.public_id]) in page, name
+
+
 def test_before_any_estimate_the_page_invites_one(owner_client, owner):
     case = CaseFactory(patient=owner.patient, policy=None)
 
