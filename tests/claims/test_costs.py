@@ -257,7 +257,7 @@ def test_a_range_shows_both_ends(owner_client, case):
         estimate_url(case),
         form_data(
             allowed_per_session="",
-            medicare_fee="1289.82",
+            medicare_fee="400",
             allowed_low_percent="80",
             allowed_high_percent="110",
         ),
@@ -266,7 +266,10 @@ def test_a_range_shows_both_ends(owner_client, case):
     page = text_of(owner_client.get(costs_url(case)))
 
     assert "It depends on what your plan allows" in page
-    assert " to $" in page
+    # Allowed $320 (80 % of $400): 40 % × $320 = $128 + the clinic's $600 − $320 = $280 → $408
+    # a session, $2,448 for six. Allowed $440 (110 %): $176 + $160 = $336, $2,016 for six. The
+    # coinsurance ($768 or $1,056) stays under the $2,000 maximum; balance bills never count.
+    assert "$2,016.00 to $2,448.00" in page
 
 
 def test_a_range_entirely_above_medicares_fee_can_be_entered(owner_client, case):
