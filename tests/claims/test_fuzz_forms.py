@@ -60,6 +60,7 @@ from tests.factories import (
     DenialFactory,
     PolicyFactory,
     ProviderFactory,
+    TreatmentSessionFactory,
 )
 
 pytestmark = pytest.mark.fuzz
@@ -462,6 +463,18 @@ TARGETS = [
     _wizard("step-6-denial", "appeal", "denial"),
     _wizard("step-6-appeal", "appeal", "appeal"),
     Target("profile", lambda w: reverse("patients:profile"), context="form"),
+    # Paying for treatment (issue 16).
+    Target(
+        "costs-estimate", lambda w: w.case_url("claims:cost_estimate"), "estimate", context="form"
+    ),
+    Target("sessions-add", lambda w: w.case_url("claims:sessions"), "session", context="form"),
+    Target("oon-claim", lambda w: w.case_url("claims:oon_claims"), "claim", context="form"),
+    Target(
+        "network-gap-provider",
+        lambda w: w.case_url("claims:network_gap"),
+        "provider",
+        context="form",
+    ),
 ]
 
 
@@ -477,6 +490,7 @@ def world(owner, clinic, criteria_sets) -> World:
     DenialFactory(
         pa_request__case=case, pa_request__decision=PriorAuthorizationRequest.Decision.DENIED
     )
+    TreatmentSessionFactory(case=case)  # a claim's form offers the case's sessions
     deadline = deadlines_refresh(case=case)[0]
     letter = letter_get_or_draft(case=case, kind="medical_necessity")
     return World(case=case, deadline=deadline, letter=letter)
@@ -571,6 +585,9 @@ def test_the_fuzz_covers_every_form_a_patient_posts():
         "DeleteAccountForm",
         # Bases, not posted themselves.
         "OnceForm",
+        # A row of a session's lines formset, posted with its session on the edit page: the
+        # fuzz posts single forms; tests/claims/test_sessions.py posts the formset.
+        "SessionLineForm",
     }  # fmt: skip
     wizard_forms = {
         "CaseStartForm", "PolicyChoiceForm", "InsurancePolicyForm", "InsurerCallForm",
@@ -578,6 +595,8 @@ def test_the_fuzz_covers_every_form_a_patient_posts():
         "EpisodeForm", "QuestionnaireForm", "ProviderForm", "ReferralForm", "DocumentUploadForm",
         "TreatmentRequestForm", "SendToClinicForm", "PARequestForm", "DecisionForm", "LetterForm",
         "DeadlineLetterDateForm", "DenialForm", "AppealForm", "PatientProfileForm",
+        "CostEstimateForm", "TreatmentSessionForm", "OutOfNetworkClaimForm",
+        "NetworkProviderCheckForm",
     }  # fmt: skip
     declared = {
         name
