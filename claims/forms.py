@@ -900,11 +900,14 @@ class SessionLineForm(forms.Form):
 
 class BaseSessionLineFormSet(forms.BaseFormSet):
     def line_values(self) -> list[dict]:
-        """The lines kept, in order: blank rows and rows marked for removal are left out."""
+        """The lines kept, in order: every existing line unless marked for removal (saved as
+        shown even when nothing in it was changed), and the extra rows that were filled in."""
         return [
             {name: form.cleaned_data[name] for name in SessionLineForm.base_fields}
-            for form in self.forms
-            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed())
+            and form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
         ]
 
 

@@ -4,6 +4,7 @@ sessions in admin for their clinic's cases only. Dates are fixed, under a fixed 
 
 import datetime as dt
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -162,6 +163,83 @@ def test_the_patient_edits_codes_units_modifiers_and_charges(owner_client, owner
     assert session.paid_by == "hsa_fsa"
     rows = list(session.lines.values_list("code", "units", "modifiers", "diagnosis_pointer"))
     assert rows == [("J0013", 84, "", "A"), ("99213", 1, "25 GT", "AB")]
+
+
+class _SessionForm(HTMLParser):
+    """The session form of the page as a browser would post it untouched: {name: value}."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.data: dict[str, str] = {}
+        self._inside = False
+        self._field: tuple[str, str] | None = None  # (tag, name) of a textarea or select
+        self._text: list[str] = []
+        self._options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._inside = "novalidate" in a  # the session form, not the deletes
+        if not self._inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type") or "text"
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data[name] = a.get("value") or "on"
+            elif kind not in ("submit", "button", "file"):
+                self.data[name] = a.get("value") or ""
+        elif tag in ("textarea", "select") and name:
+            self._field, self._text, self._options = (tag, name), [], []
+        elif tag == "option" and self._field is not None:
+            self._options.append((a.get("value") or "", "selected" in a))
+
+    def handle_data(self, data):
+        if self._field is not None and self._field[0] == "textarea":
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inside = False
+        if self._field is None or tag != self._field[0]:
+            return
+        name = self._field[1]
+        if tag == "textarea":
+            self.data[name] = "".join(self._text).removeprefix("\n")
+        else:
+            chosen = [v for v, on in self._options if on] or [v for v, _ in self._options[:1]]
+            self.data[name] = chosen[0] if chosen else ""
+        self._field = None
+
+
+def test_saving_a_session_with_its_lines_untouched_keeps_them(owner_client, owner):
+    """Issue 16 review: only the notes changed; the lines as the page shows them stay."""
+    case = _case(owner)
+    session = TreatmentSessionFactory(case=case, service_date=DAY, charge=Decimal("1050"),
+                                      lines=False)  # fmt: skip
+    SessionLine.objects.create(session=session, position=0, code="J0013", units=84,
+                               charge=Decimal("900"))  # fmt: skip
+    SessionLine.objects.create(session=session, position=1, code="99213", units=1,
+                               modifiers="25 GT", diagnosis_pointer="AB",
+                               charge=Decimal("150"))  # fmt: skip
+    before = list(session.lines.values_list("code", "units", "modifiers", "diagnosis_pointer",
+                                            "charge"))  # fmt: skip
+    page = owner_client.get(_url(case), {"session": session.public_id})
+    parser = _SessionForm()
+    parser.feed(page.content.decode())
+    data = parser.data
+    assert data["lines-INITIAL_FORMS"] == "2"
+    data["notes"] = "Felt fine afterwards."
+
+    response = owner_client.post(_url(case), data)
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.notes == "Felt fine afterwards."
+    after = list(session.lines.values_list("code", "units", "modifiers", "diagnosis_pointer",
+                                           "charge"))  # fmt: skip
+    assert after == before
 
 
 def test_refilling_the_codes_follows_a_new_dose(owner_client, owner):
