@@ -5,7 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from patients.decorators import restored_post
@@ -14,7 +17,7 @@ from .. import guidance, services
 from ..forms import (
     DeadlineLetterDateForm,
 )
-from ..models import CoverageCase, Letter, Packet
+from ..models import CoverageCase, Denial, Letter, Packet, PriorAuthorizationRequest
 from ..progress import STEP_SLUGS, steps_of
 from ..selectors import (
     approval_was_withdrawn,
@@ -47,6 +50,44 @@ def item_or_404(queryset, public_id):
         return queryset.get(public_id=public_id)
     except (queryset.model.DoesNotExist, ValidationError) as exc:
         raise Http404 from exc
+
+
+def case_denials(case: CoverageCase) -> list[Denial]:
+    """The case's denials, newest decision first (as latest_denial orders them): a pre-authorization
+    denied, then an out-of-network claim denied (issue 16) are two denials to appeal."""
+    return list(
+        Denial.objects.filter(pa_request__case=case)
+        .select_related("pa_request")
+        .order_by("-pa_request__decided_on", "-pa_request__created_at")
+    )
+
+
+def denial_for(case: CoverageCase, public_id) -> Denial | None:
+    """The case's denial with this public id (404 if it is not one of the case's), or, with no
+    id, its newest: the one step 6 answers unless the patient picked another."""
+    denials = Denial.objects.filter(pa_request__case=case).select_related("pa_request")
+    if public_id:
+        return item_or_404(denials, public_id)
+    return denials.order_by("-pa_request__decided_on", "-pa_request__created_at").first()
+
+
+def denial_label(denial: Denial) -> str:
+    """How step 6 names a denial: of the pre-authorization, or of the claim of a date."""
+    request = denial.pa_request
+    if request.kind != PriorAuthorizationRequest.Kind.CLAIM:
+        return _("pre-authorization")
+    day = request.submitted_on or request.decided_on
+    if day is None:
+        return _("claim")
+    return _("claim of %(date)s") % {"date": date_format(day, "DATE_FORMAT")}
+
+
+def with_denial(response, case: CoverageCase, denial: Denial | None):
+    """A redirect back to step 6 that stays on the denial the patient was answering."""
+    back = reverse("claims:step_appeal", kwargs={"coveragecase_id": case.public_id})
+    if denial is not None and response.get("Location") == back:
+        response["Location"] = f"{back}?{urlencode({'denial': str(denial.public_id)})}"
+    return response
 
 
 def saved(request, case: CoverageCase, slug: str, message: str | None = None):
@@ -85,16 +126,22 @@ def step_page(request, case, slug: str, template: str, context: dict):
         context["deadlines"] = open_deadlines(case.deadlines.all(), timezone.localdate())
         context["letter_date_form"] = DeadlineLetterDateForm()
         kind = Packet.Kind.PRIOR_AUTHORIZATION if slug == "submit" else Packet.Kind.APPEAL
-        packets = list(case.packets.filter(kind=kind))
+        packets_of_kind = case.packets.filter(kind=kind)
+        letters = case.letters.filter(
+            kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
+        )
+        if slug == "appeal" and context.get("denial") is not None:
+            # The denial the patient picked (issue 16: a case may have several): its own.
+            packets_of_kind = packets_of_kind.filter(denial=context["denial"])
+            letters = letters.filter(denial=context["denial"])
+        packets = list(packets_of_kind)
         newest = next((p for p in packets if p.is_newest), None)
         context["packets"] = packets
         context["packet_kind"] = kind
         context["packet_out_of_date"] = bool(
             newest and newest.status == Packet.Status.READY and packet_is_out_of_date(newest)
         )
-        context["letters"] = case.letters.filter(
-            kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
-        )
+        context["letters"] = letters
     return render(
         request,
         template,

@@ -23,13 +23,14 @@ from ..forms import (
 from ..models import Letter, Packet
 from ..selectors import (
     escalation_letter_fits,
-    latest_denial,
 )
 from .base import (
     case_for,
+    denial_for,
     item_or_404,
     posted,
     staff_may_open_files,
+    with_denial,
 )
 
 
@@ -98,7 +99,8 @@ def packet_create(request, coveragecase_id):
         return redirect("claims:step_appeal", coveragecase_id=case.public_id)
     denial = None
     if kind != Packet.Kind.PRIOR_AUTHORIZATION:  # an appeal or a letter after it
-        denial = latest_denial(case)
+        # The denial step 6 showed (a case may have several, issue 16), else the newest.
+        denial = denial_for(case, request.POST.get("denial"))
     try:
         packet = services.packet_request(case=case, kind=kind, by=request.user, denial=denial)
     except services.CaseStateError as error:
@@ -119,7 +121,9 @@ def packet_create(request, coveragecase_id):
                 request, _("We are making your packet. This page will update by itself.")
             )
     back = "submit" if kind == Packet.Kind.PRIOR_AUTHORIZATION else "appeal"
-    return redirect(f"claims:step_{back}", coveragecase_id=case.public_id)
+    return with_denial(
+        redirect(f"claims:step_{back}", coveragecase_id=case.public_id), case, denial
+    )
 
 
 @login_required

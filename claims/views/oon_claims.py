@@ -15,7 +15,7 @@ from patients.decorators import patient_required
 from .. import services
 from ..forms import NetworkProviderCheckForm, OutOfNetworkClaimForm
 from ..models import Letter, NetworkProviderCheck, OutOfNetworkClaim, Packet
-from ..selectors import latest_denial, oon_claims_of
+from ..selectors import oon_claims_of
 from .base import bound, case_for, item_or_404, posted, save_once
 
 
@@ -63,7 +63,6 @@ def oon_claims(request, coveragecase_id):
                 messages.success(request, _("Saved."))
             return redirect("claims:oon_claims", coveragecase_id=case.public_id)
     rows, totals = oon_claims_of(case, today=timezone.localdate())
-    denial = latest_denial(case)
     return render(
         request,
         "claims/oon_claims.html",
@@ -74,9 +73,17 @@ def oon_claims(request, coveragecase_id):
             "rows": rows,
             "totals": totals,
             "has_sessions": case.treatment_sessions.exists(),
-            "appeal_denial": denial if denial and denial.pa_request.kind == "claim" else None,
+            # The newest denied claim's denial; each denied claim links to its own as well.
+            "appeal_denial": next(
+                (d for d in (_denial_of(row.claim) for row in rows) if d is not None), None
+            ),
         },
     )
+
+
+def _denial_of(claim: OutOfNetworkClaim):
+    request = claim.pa_request
+    return getattr(request, "denial", None) if request is not None else None
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -41,19 +41,22 @@ from ..selectors import (
     appeal_ladder,
     criteria_check_for,
     escalation_letters,
-    latest_denial,
     packet_missing_facts,
     pre_authorizations,
     treatment_request_for,
 )
 from .base import (
     bound,
+    case_denials,
     case_for,
+    denial_for,
+    denial_label,
     item_or_404,
     posted,
     save_once,
     saved,
     step_page,
+    with_denial,
 )
 
 
@@ -423,8 +426,13 @@ def step_submit(request, coveragecase_id):
 @patient_required
 def step_appeal(request, coveragecase_id):
     case = case_for(request, coveragecase_id)
-    denial = latest_denial(case)
     data = posted(request)
+    # A case may have several denials (issue 16: the pre-authorization, then a claim): the one
+    # picked (?denial=, and every form's hidden field), else the newest.
+    denials = case_denials(case)
+    denial = denial_for(
+        case, (data or {}).get("denial") if data is not None else request.GET.get("denial")
+    )
     action = data.get("action") if data is not None else None
     appeal = item_or_404(denial.appeals.all(), (data or {}).get("id")) if denial else None
     plan_type = case.policy.plan_type if case.policy else None
@@ -459,7 +467,7 @@ def step_appeal(request, coveragecase_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return saved(request, case, "appeal")
+            return with_denial(saved(request, case, "appeal"), case, denial)
     return step_page(
         request,
         case,
@@ -468,6 +476,7 @@ def step_appeal(request, coveragecase_id):
         {
             "forms": forms,
             "denial": denial,
+            "denial_choices": [(d, denial_label(d)) for d in denials] if len(denials) > 1 else [],
             "appeals": denial.appeals.all() if denial else [],
             "ladder": appeal_ladder(case, denial) if denial else None,
             "escalations": escalation_letters(case, denial) if denial else [],

@@ -1,0 +1,144 @@
+"""Issue 16 review: a case with a denied pre-authorization and then a denied out-of-network
+claim has two denials to appeal, and a claim's denial is a post-service one everywhere (letters,
+packets, clocks). Dates are fixed, under a fixed clock."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from claims import services
+from claims.models import Appeal, OutOfNetworkClaim
+from tests.factories import CaseFactory, DenialFactory, PolicyFactory
+
+NOW = dt.datetime(2026, 3, 20, 15, tzinfo=dt.UTC)
+PA_DENIED = dt.date(2025, 12, 1)
+SENT = dt.date(2026, 1, 5)
+ANSWERED = dt.date(2026, 2, 2)
+FILED = dt.date(2026, 2, 10)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _case(owner, plan_type="employer_self_funded"):
+    patient = owner.patient
+    return CaseFactory(patient=patient, policy=PolicyFactory(patient=patient, plan_type=plan_type))
+
+
+def _deny_claim(case, *, reference="CLM-7731"):
+    claim = OutOfNetworkClaim(
+        case=case,
+        submitted_on=SENT,
+        amount_claimed=Decimal(1800),
+        reference_number=reference,
+        status=OutOfNetworkClaim.Status.DENIED,
+        answered_on=ANSWERED,
+        denied_amount=Decimal(1800),
+    )
+    return services.oon_claim_save(
+        case=case, claim=claim, sessions=[], by=case.patient.user, denial_reason="out_of_network"
+    )
+
+
+def _two_denials(owner):
+    """The usual path: the pre-authorization denied, the patient pays out of network, the claim
+    is denied too."""
+    case = _case(owner)
+    pa_denial = DenialFactory(
+        pa_request__case=case,
+        pa_request__submitted_on=PA_DENIED - dt.timedelta(days=10),
+        pa_request__decided_on=PA_DENIED,
+        notice_date=PA_DENIED,
+        received_on=None,
+    )
+    claim = _deny_claim(case)
+    return case, pa_denial, claim.pa_request.denial
+
+
+def _step6(case):
+    return reverse("claims:step_appeal", args=[case.public_id])
+
+
+# --- 1. several denials on step 6 ---------------------------------------------------------------
+
+
+def test_step_6_lets_the_patient_pick_the_older_denial(owner_client, owner):
+    case, pa_denial, claim_denial = _two_denials(owner)
+
+    newest = owner_client.get(_step6(case))
+    older = owner_client.get(_step6(case), {"denial": str(pa_denial.public_id)})
+
+    assert newest.context["denial"] == claim_denial
+    assert older.context["denial"] == pa_denial
+    page = older.content.decode()
+    assert f"?denial={claim_denial.public_id}" in page
+    assert "Denial of the pre-authorization" in page
+    assert "Denial of the claim of" in page
+    # The forms answer the denial shown.
+    assert f'name="denial" value="{pa_denial.public_id}"' in page
+
+
+def test_the_outcome_of_the_older_denials_appeal_can_be_recorded(owner_client, owner):
+    case, pa_denial, _claim_denial = _two_denials(owner)
+    appeal = services.appeal_file(denial=pa_denial, level="internal_1", filed_on=FILED)
+
+    response = owner_client.post(
+        _step6(case),
+        {
+            "action": "appeal",
+            "id": str(appeal.public_id),
+            "denial": str(pa_denial.public_id),
+            "level": "internal_1",
+            "filed_on": FILED.isoformat(),
+            "outcome": "upheld",
+            "decided_on": "2026-03-01",
+            "after": "stay",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?denial={pa_denial.public_id}")
+    appeal.refresh_from_db()
+    assert appeal.outcome == Appeal.Outcome.UPHELD
+
+
+def test_a_denial_of_another_case_is_404_on_step_6(owner_client, owner, outsider):
+    case, _pa, _claim = _two_denials(owner)
+    other = DenialFactory(pa_request__case=_case(outsider))
+
+    assert owner_client.get(_step6(case), {"denial": str(other.public_id)}).status_code == 404
+    assert owner_client.get(_step6(case), {"denial": "not-a-uuid"}).status_code == 404
+
+
+def test_an_appeal_packet_is_made_for_the_denial_posted(owner_client, owner, outsider):
+    case, pa_denial, claim_denial = _two_denials(owner)
+    url = reverse("claims:packet_create", args=[case.public_id])
+
+    response = owner_client.post(url, {"kind": "appeal", "denial": str(pa_denial.public_id)})
+
+    assert response["Location"].endswith(f"?denial={pa_denial.public_id}")
+    assert case.packets.get().denial == pa_denial
+    owner_client.post(url, {"kind": "appeal"})  # no denial posted: the newest
+    assert case.packets.order_by("version").last().denial == claim_denial
+    other = DenialFactory(pa_request__case=_case(outsider))
+    assert (
+        owner_client.post(url, {"kind": "appeal", "denial": str(other.public_id)}).status_code
+        == 404
+    )
+
+
+def test_the_claims_page_links_each_denied_claim_to_its_denial(owner_client, owner):
+    case, pa_denial, claim_denial = _two_denials(owner)
+    # A newer pre-authorization decision must not hide the claim's link.
+    pa_denial.pa_request.decided_on = dt.date(2026, 3, 1)
+    pa_denial.pa_request.save()
+
+    page = owner_client.get(reverse("claims:oon_claims", args=[case.public_id])).content.decode()
+
+    assert f"{_step6(case)}?denial={claim_denial.public_id}" in page
