@@ -30,7 +30,7 @@ from patients.models import User
 
 from .. import tasks
 from ..models import CoverageCase, Denial, Packet
-from ..selectors import letter_kind_of_packet, packet_sources
+from ..selectors import letter_kind_of_packet, packet_sources, superbill_missing_fields
 from .errors import CaseStateError
 from .letters import letter_get_or_draft
 
@@ -192,6 +192,12 @@ def _render_failed_message() -> str:
     )
 
 
+def _superbill_incomplete_message(missing: list[str]) -> str:
+    return _("The superbill cannot be made yet. It still needs: %(missing)s.") % {
+        "missing": "; ".join(missing)
+    }
+
+
 def packet_render(*, packet_id: int, task_id: str = "") -> Packet:
     """Render a packet and store its file; running it twice leaves the same state.
 
@@ -228,6 +234,21 @@ def packet_render(*, packet_id: int, task_id: str = "") -> Packet:
             packet_mark_failed(packet_id=packet_id)
         packet.refresh_from_db()
         return packet  # ready, failed for good, or being made by another message
+    if packet.kind == Packet.Kind.SUPERBILL:
+        # Checked again here, not only on request: a field may have been removed since (or the
+        # request made some other way), and a superbill is never printed with a blank
+        # (DOMAIN.md §6 [R65]). Not transient: failed at once, not retried.
+        missing = superbill_missing_fields(packet.case)
+        if missing:
+            Packet.objects.filter(
+                pk=packet_id, status=Packet.Status.RENDERING, render_task_id=task_id
+            ).update(
+                status=Packet.Status.FAILED,
+                error=_superbill_incomplete_message(missing),
+                updated_at=timezone.now(),
+            )
+            packet.refresh_from_db()
+            return packet
     # Imported here: claims.pdf loads WeasyPrint, about 0.9 s of start-up (Pango through cffi)
     # that web processes and management commands need not pay; workers load it at start
     # (coverage_guide/celery.py).

@@ -160,6 +160,29 @@ def test_the_page_polls_a_superbill_being_made(owner_client, case, owner):
     assert "Make a new version" in page
 
 
+def test_a_field_removed_before_the_render_fails_the_superbill_naming_it(
+    owner_client, case, owner, django_capture_on_commit_callbacks
+):
+    """Issue 16 review: the render checks again; a blank is never printed, nor retried."""
+    with django_capture_on_commit_callbacks(execute=False) as dispatch:
+        packet = services.superbill_request(case=case, by=owner)
+    prescriber = case.treatment_request.prescriber
+    prescriber.npi = ""
+    prescriber.save()
+
+    for callback in dispatch:
+        callback()  # the worker renders it (eager in tests)
+
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.FAILED
+    assert "the prescriber's NPI" in packet.error
+    assert not packet.file
+    assert packet.attempts == 1  # failed at once, not retried
+    page = owner_client.get(reverse("claims:sessions", args=[case.public_id]))
+    # The failed packet says why, beside the page's own list of what is missing.
+    assert "It still needs: the prescriber&#x27;s NPI." in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("breakage", "named"),
     [
