@@ -82,12 +82,17 @@ LETTER_PAGES = {
 }
 
 
+# Packets asked for on steps 5 and 6: the request, the appeal and the letters after it. The
+# superbill and the network-gap request have their own pages and checks (issue 16 review).
+STEP_PACKET_KINDS = frozenset(Packet.Kind.values) - {Packet.Kind.SUPERBILL, Packet.Kind.NETWORK_GAP}
+
+
 @patient_required
 @require_POST
 def packet_create(request, coveragecase_id):
     case = case_for(request, coveragecase_id)
     kind = request.POST.get("kind")
-    if kind not in Packet.Kind.values:
+    if kind not in STEP_PACKET_KINDS:
         raise Http404
     if not escalation_letter_fits(case, kind):
         # The page offers only the letters of the plan type's ladder: a stale page (the plan

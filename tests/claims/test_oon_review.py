@@ -142,3 +142,20 @@ def test_the_claims_page_links_each_denied_claim_to_its_denial(owner_client, own
     page = owner_client.get(reverse("claims:oon_claims", args=[case.public_id])).content.decode()
 
     assert f"{_step6(case)}?denial={claim_denial.public_id}" in page
+
+
+# --- 2. packet_create makes only the packets of steps 5 and 6 ---------------------------------
+
+
+@pytest.mark.parametrize("kind", ["superbill", "network_gap"])
+def test_packet_create_refuses_the_packets_made_on_their_own_pages(owner_client, owner, kind):
+    # A hand-made POST: a superbill with missing fields, a network-gap request with no providers
+    # listed (which raised NoProvidersListed: a 500).
+    case, _pa, _claim = _two_denials(owner)
+
+    response = owner_client.post(
+        reverse("claims:packet_create", args=[case.public_id]), {"kind": kind}
+    )
+
+    assert response.status_code == 404
+    assert not case.packets.exists()
