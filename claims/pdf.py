@@ -118,9 +118,14 @@ def packet_facts(packet: Packet) -> dict[str, Any]:
     timeline drawing."""
     case = packet.case
     sources = packet_sources_of(packet)
-    # The request for care ahead, not a denied out-of-network claim's (issue 16).
-    requests = list(case.pa_requests.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM))
-    latest_request = requests[0] if requests else None
+    # A packet answering a denial shows that denial's own request (a denied out-of-network
+    # claim's, issue 16); others the request for care ahead, not a claim's.
+    latest_request: PriorAuthorizationRequest | None
+    if sources.denial is not None:
+        latest_request = sources.denial.pa_request
+    else:
+        requests = list(case.pa_requests.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM))
+        latest_request = requests[0] if requests else None
     today = timezone.localdate()
     policy = sources.policy
     return {

@@ -11,6 +11,7 @@ from .escalation import (
     deadline_sentence,
     denial_reason,
     enclosure_list,
+    is_claim_denial,
     next_appeal_due,
     opening,
 )
@@ -30,7 +31,11 @@ def draft_claim_file_request(case: CoverageCase, denial: Denial | None) -> str:
                 subject=_("Re: Request for my claim file and the criteria used"),
                 name_the_plan=False,
             ),
-            _("You denied prior authorization of %(treatment)s for %(condition)s.")
+            (
+                _("You denied my claim for %(treatment)s for %(condition)s, care I have received.")
+                if is_claim_denial(denial_facts.denial)
+                else _("You denied prior authorization of %(treatment)s for %(condition)s.")
+            )
             % {"treatment": facts.treatment_name, "condition": facts.condition_name}
             + " "
             + denial_reason(denial_facts.denial),

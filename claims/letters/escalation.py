@@ -12,7 +12,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from claims import deadlines, ladder
-from claims.models import Appeal, CoverageCase, Deadline, Denial
+from claims.models import Appeal, CoverageCase, Deadline, Denial, PriorAuthorizationRequest
 
 from .facts import CaseFacts
 from .sections import patient_block
@@ -47,13 +47,25 @@ class DenialFacts:
         return max(lost, key=lambda a: a.decided_on or date.min) if lost else None
 
 
+def is_claim_denial(denial: Denial) -> bool:
+    """A denied out-of-network claim (issue 16): care already received, not a prior
+    authorization."""
+    return denial.pa_request.kind == PriorAuthorizationRequest.Kind.CLAIM
+
+
 def references(facts: CaseFacts, denial_facts: DenialFacts) -> str:
     denial = denial_facts.denial
+    is_claim = is_claim_denial(denial)
     lines = [
-        _("Prior authorization reference number: %(ref)s")
+        (
+            _("Claim number: %(ref)s")
+            if is_claim
+            else _("Prior authorization reference number: %(ref)s")
+        )
         % {
             "ref": or_placeholder(
-                denial.pa_request.reference_number, _("[Prior authorization reference]")
+                denial.pa_request.reference_number,
+                _("[Claim number]") if is_claim else _("[Prior authorization reference]"),
             )
         },
         _("Denial reference number: %(ref)s")

@@ -20,6 +20,7 @@ from .escalation import (
     deadline_sentence,
     denial_reason,
     enclosure_list,
+    is_claim_denial,
     next_appeal_due,
     opening,
 )
@@ -46,14 +47,29 @@ def draft_parity_request(case: CoverageCase, denial: Denial | None) -> str:
                 subject=_("Re: Request for the parity comparative analysis (MHPAEA)"),
                 name_the_plan=False,
             ),
-            _(
-                "My plan denied prior authorization of %(treatment)s for %(condition)s, a "
-                "mental health benefit."
+            (
+                _(
+                    "My plan denied my claim for %(treatment)s for %(condition)s, a mental "
+                    "health benefit I have received."
+                )
+                if is_claim_denial(denial_facts.denial)
+                else _(
+                    "My plan denied prior authorization of %(treatment)s for %(condition)s, a "
+                    "mental health benefit."
+                )
             )
             % {"treatment": facts.treatment_name, "condition": facts.condition_name}
             + " "
             + denial_reason(denial_facts.denial),
             _(
+                "Under ERISA section 712(a)(8) (29 U.S.C. 1185a(a)(8)), as added by the "
+                "Consolidated Appropriations Act, 2021, I ask for the comparative analysis of "
+                "the nonquantitative treatment limitations applied to this claim: the "
+                "medical-necessity criteria and the network and out-of-network rules for this "
+                "treatment, including any requirement to try and fail other treatments first."
+            )
+            if is_claim_denial(denial_facts.denial)
+            else _(
                 "Under ERISA section 712(a)(8) (29 U.S.C. 1185a(a)(8)), as added by the "
                 "Consolidated Appropriations Act, 2021, I ask for the comparative analysis of "
                 "the nonquantitative treatment limitations applied to this request: the prior "

@@ -159,3 +159,59 @@ def test_packet_create_refuses_the_packets_made_on_their_own_pages(owner_client,
 
     assert response.status_code == 404
     assert not case.packets.exists()
+
+
+# --- 3. letters and packets for a claim's denial speak of the claim -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence"),
+    [
+        ("claim_file", "You denied my claim for"),
+        ("parity_analysis", "My plan denied my claim for"),
+        ("external_review", None),
+        ("regulator", None),
+    ],
+)
+def test_the_letters_after_an_appeal_of_a_claim_speak_of_the_claim(owner, kind, sentence):
+    from claims.letters import draft_letter
+
+    case, _pa, claim_denial = _two_denials(owner)
+
+    text = draft_letter(kind=kind, case=case, denial=claim_denial)
+
+    assert "Claim number: CLM-7731" in text
+    assert "Prior authorization reference number" not in text
+    assert "denied prior authorization" not in text
+    if sentence:
+        assert sentence in text
+
+
+def test_a_pre_authorizations_letters_still_speak_of_prior_authorization(owner):
+    from claims.letters import draft_letter
+
+    case, pa_denial, _claim = _two_denials(owner)
+
+    text = draft_letter(kind="claim_file", case=case, denial=pa_denial)
+
+    assert "Prior authorization reference number" in text
+    assert "You denied prior authorization of" in text
+
+
+def test_an_appeal_packet_of_a_claim_shows_the_claims_own_request(owner):
+    from unittest import mock
+
+    from claims.pdf import packet_facts
+
+    case, pa_denial, claim_denial = _two_denials(owner)
+    pa_denial.pa_request.reference_number = "PA-1"
+    pa_denial.pa_request.urgency = "expedited"
+    pa_denial.pa_request.save()
+    with mock.patch("django.db.transaction.on_commit"):
+        packet = services.packet_request(case=case, kind="appeal", by=owner, denial=claim_denial)
+
+    facts = packet_facts(packet)
+
+    assert facts["latest_request"] == claim_denial.pa_request
+    assert facts["latest_request"].reference_number == "CLM-7731"
+    assert facts["urgency"] == "Standard"
