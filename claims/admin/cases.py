@@ -32,7 +32,13 @@ from ..models import (
     SupportingDocument,
 )
 from ..progress import STATE_LABELS, STEP_SLUGS, with_step_states
-from ..selectors import appeal_ladder, criteria_check_for, latest_denial
+from ..selectors import (
+    appeal_ladder,
+    criteria_check_for,
+    latest_denial,
+    superbill_missing_fields,
+)
+from ..services.errors import SuperbillIncompleteError
 from .base import (
     READONLY,
     ReadOnlyInline,
@@ -198,6 +204,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         "patient_file",
         "coverage",
         "diagnoses",
+        "superbill_missing",
         "treatment_history",
         "symptom_scores",
         "criteria_check",
@@ -212,6 +219,7 @@ class CoverageCaseAdmin(ScopedAdmin):
         (_("Medical history"), {"fields": ["diagnoses", "treatment_history", "symptom_scores"]}),
         (_("Payer criteria"), {"fields": ["criteria_check"]}),
         (_("Appeal ladder"), {"fields": ["appeal_ladder"]}),
+        (_("Superbill"), {"fields": ["superbill_missing"]}),
         (_("Sharing"), {"fields": ["clinic", "clinic_consent_at", "created_at", "updated_at"]}),
         (_("Who looked at this case"), {"fields": ["access_log"]}),
     ]  # fmt: skip
@@ -400,6 +408,16 @@ class CoverageCaseAdmin(ScopedAdmin):
                    _("Decision due"), _("If lost")]  # fmt: skip
         return table(headers, rows)
 
+    @admin.display(description=_("still needed"))
+    def superbill_missing(self, obj):
+        """What the superbill lacks, as the session page lists it (issue 16)."""
+        missing = superbill_missing_fields(obj)
+        if not missing:
+            return _("Nothing: the superbill can be made.")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((m,) for m in missing))
+        )
+
     @admin.display(description=_("criteria check"))
     def criteria_check(self, obj):
         check = criteria_check_for(obj, today=timezone.localdate())
@@ -583,9 +601,22 @@ class CoverageCaseAdmin(ScopedAdmin):
 
     @admin.action(description=_("Make a superbill (from the session log)"))
     def make_superbill(self, request, queryset):
-        """Refused, per case, with the missing fields named (issue 16); the packet records who
-        asked for it."""
-        self._each(request, queryset, services.superbill_request, _("%(n)d superbill(s) queued."))
+        """Refused, per case, while a field is missing (issue 16); the packet records who asked
+        for it. The message only points at the case's page, which lists what is missing:
+        messages may be kept in a cookie, and the list names codes and dates of service."""
+
+        def request_superbill(*, case, by):
+            try:
+                return services.superbill_request(case=case, by=by)
+            except SuperbillIncompleteError as error:
+                raise services.CaseStateError(
+                    _(
+                        "The superbill still needs a few details: see “Superbill” on the "
+                        "case's page."
+                    )
+                ) from error
+
+        self._each(request, queryset, request_superbill, _("%(n)d superbill(s) queued."))
 
     @admin.action(description=_("Export selected cases (CSV)"))
     def export_csv(self, request, queryset):

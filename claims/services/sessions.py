@@ -17,7 +17,7 @@ from patients.models import User
 from .. import codes
 from ..models import CoverageCase, Packet, SessionLine, TreatmentRequest, TreatmentSession
 from ..selectors import superbill_missing_fields
-from .errors import CaseStateError
+from .errors import SuperbillIncompleteError
 from .packets import packet_request
 
 
@@ -135,12 +135,14 @@ def session_delete(*, session: TreatmentSession) -> None:
 
 
 def superbill_request(*, case: CoverageCase, by: User) -> Packet:
-    """Queue a superbill, or refuse, naming every missing field: a superbill is never printed
-    with a blank (DOMAIN.md §6 [R65])."""
+    """Queue a superbill, or refuse while a field is missing: a superbill is never printed with
+    a blank (DOMAIN.md §6 [R65]). The refusal's message names nothing (it may be kept in the
+    messages cookie, and the missing fields name codes and dates of service); the session page
+    lists them (superbill_missing_fields), and the error carries them."""
     missing = superbill_missing_fields(case)
     if missing:
-        raise CaseStateError(
-            _("The superbill cannot be made yet. It still needs: %(missing)s.")
-            % {"missing": "; ".join(missing)}
+        raise SuperbillIncompleteError(
+            _("The superbill still needs a few details: see the list on this page."),
+            missing=missing,
         )
     return packet_request(case=case, kind=Packet.Kind.SUPERBILL, by=by)

@@ -4,11 +4,11 @@ page and the staff's admin action, and shown on the session page with its status
 
 import datetime as dt
 import io
-import re
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -211,9 +211,44 @@ def test_the_view_refuses_naming_what_is_missing(owner_client, case, breakage, n
 
     assert response.status_code == 200
     page = response.content.decode().replace("&#x27;", "'")
-    assert "The superbill cannot be made yet" in page
-    assert named in page
+    assert "The superbill still needs a few details: see the list on this page." in page
+    assert named in page  # in the page's own list
     assert not Packet.objects.filter(case=case).exists()
+
+
+def _broken_line(case):
+    """A J3490 line without its NDC or charge on 2026-03-11, and a 99213 without its charge."""
+    SessionLine.objects.filter(code="99213").update(charge=None)
+    session = TreatmentSessionFactory(case=case, service_date=THIRD, ndc="", lines=False)
+    SessionLine.objects.create(session=session, code="J3490", units=1, charge=None)
+
+
+HEALTH_DETAILS = ("J3490", "99213", "J0013", "2026-03", "03/", "Mar")
+
+
+def _cookie_messages(response) -> list[str]:
+    """The messages as the browser keeps them: the cookie, signed and compressed, read back."""
+    cookie = response.cookies["messages"].value
+    return [str(m) for m in CookieStorage(response.wsgi_request)._decode(cookie)]
+
+
+def test_the_refusal_keeps_codes_and_dates_out_of_the_messages_cookie(owner_client, case):
+    """Issue 16 review: messages may travel in a cookie; the page lists the details."""
+    _broken_line(case)
+
+    response = owner_client.post(reverse("claims:superbill_create", args=[case.public_id]))
+
+    assert response.status_code == 302
+    # The default storage keeps it in the cookie, with no code or date of service.
+    assert _cookie_messages(response) == [
+        "The superbill still needs a few details: see the list on this page."
+    ]
+    page = owner_client.get(response.url)
+    (message,) = [str(m) for m in page.context["messages"]]
+    assert message == "The superbill still needs a few details: see the list on this page."
+    listed = page.content.decode().split("data-superbill-missing", 1)[1]
+    assert "the NDC for J3490 on 2026-03-11" in listed
+    assert "a charge for 99213 on 2026-03-06" in listed
 
 
 def test_j3490_needs_its_ndc_and_a_pointer_needs_its_diagnosis(case):
@@ -266,7 +301,9 @@ def test_staff_make_it_for_their_clinics_case(
     assert packet.requested_by == reviewer
 
 
-def test_the_admin_action_refuses_naming_the_missing_npi(client, case, reviewer, otp_login):
+def test_the_admin_action_refuses_and_the_case_page_names_the_missing_npi(
+    client, case, reviewer, otp_login
+):
     prescriber = case.treatment_request.prescriber
     prescriber.npi = ""
     prescriber.save()
@@ -275,8 +312,29 @@ def test_the_admin_action_refuses_naming_the_missing_npi(client, case, reviewer,
     response = _action(client, case)
 
     page = response.content.decode().replace("&#x27;", "'")
-    assert re.search(r"The superbill cannot be made yet\..*the prescriber's NPI", page)
+    assert "The superbill still needs a few details: see “Superbill” on the case's page." in page
     assert not Packet.objects.filter(case=case).exists()
+    change = client.get(reverse("admin:claims_coveragecase_change", args=[case.pk]))
+    assert "the prescriber's NPI" in change.content.decode().replace("&#x27;", "'")
+
+
+def test_the_admin_refusal_keeps_codes_and_dates_out_of_the_messages_cookie(
+    client, case, reviewer, otp_login
+):
+    _broken_line(case)
+    otp_login(client, reviewer)
+
+    response = client.post(
+        reverse("admin:claims_coveragecase_changelist"),
+        {"action": "make_superbill", "_selected_action": [case.pk]},
+    )
+
+    assert response.status_code == 302
+    (message,) = _cookie_messages(response)
+    assert "still needs a few details" in message
+    assert not [detail for detail in HEALTH_DETAILS if detail in message]
+    change = client.get(reverse("admin:claims_coveragecase_change", args=[case.pk]))
+    assert "a charge for 99213 on 2026-03-06" in change.content.decode()
 
 
 def test_other_clinics_staff_cannot_make_it(client, case, other_reviewer, otp_login):
