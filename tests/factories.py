@@ -16,6 +16,8 @@ from claims.models import (
     CoverageCase,
     Denial,
     InsurerCall,
+    NetworkProviderCheck,
+    OutOfNetworkClaim,
     PriorAuthorizationRequest,
     Referral,
     SessionLine,
@@ -315,6 +317,11 @@ def build_patient_world(user: User) -> dict:
     letter = letter_get_or_draft(case=case, kind="medical_necessity")
     packet = Packet(case=case, kind="prior_authorization", version=1, status="ready", page_count=1)
     packet.file.save("packet.pdf", ContentFile(pdf_upload().read()), save=True)
+    session = TreatmentSessionFactory(case=case)
+    oon_claim = OutOfNetworkClaim.objects.create(
+        case=case, submitted_on=days_ago(5), amount_claimed=Decimal(900)
+    )
+    oon_claim.sessions.add(session)
     records = [
         letter,
         packet,
@@ -332,7 +339,14 @@ def build_patient_world(user: User) -> dict:
         pa_request,
         denial,
         AppealFactory(denial=denial),
-        TreatmentSessionFactory(case=case),
+        session,
+        oon_claim,
+        NetworkProviderCheck.objects.create(
+            case=case,
+            name="Lakeside Psychiatry",
+            answer=NetworkProviderCheck.Answer.NOT_ACCEPTING,
+            checked_on=days_ago(10),
+        ),
         CostEstimate.objects.create(case=case, sessions=6, charge_per_session=Decimal(600)),
     ]
     return {User: user, **{type(r): r for r in records}}

@@ -6,7 +6,7 @@ them, so no save here can bypass that."""
 from django.contrib import admin
 
 from ..models import NetworkProviderCheck, OutOfNetworkClaim
-from .base import READONLY, CaseRecordAdmin
+from .base import READONLY, CaseRecordAdmin, ScopedMixin
 
 
 class ShownOnlyMixin:
@@ -27,7 +27,14 @@ class OutOfNetworkClaimAdmin(ShownOnlyMixin, CaseRecordAdmin):
 
 
 @admin.register(NetworkProviderCheck)
-class NetworkProviderCheckAdmin(ShownOnlyMixin, CaseRecordAdmin):
+class NetworkProviderCheckAdmin(ShownOnlyMixin, ScopedMixin, admin.ModelAdmin):
+    """Scoped like CaseRecordAdmin, but with Django's own history page: the model keeps no
+    history table, so django-simple-history's page would fail (issue 16 review)."""
+
+    list_select_related = CaseRecordAdmin.list_select_related
+    autocomplete_fields = CaseRecordAdmin.autocomplete_fields
+    readonly_fields = READONLY
+    show_full_result_count = False
     list_display = ["name", "case", "answer", "distance_miles", "checked_on"]
     list_filter = ["answer"]
     search_fields = ["name"]

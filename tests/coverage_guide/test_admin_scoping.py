@@ -4,9 +4,16 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from claims.models import CoverageCase
+from claims.models import CostEstimate, CoverageCase, NetworkProviderCheck, OutOfNetworkClaim
 from patients.models import Diagnosis
-from tests.factories import CaseFactory, DiagnosisFactory, SharedCaseFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    DiagnosisFactory,
+    SharedCaseFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+    days_ago,
+)
 
 APPS = ("patients", "claims")
 
@@ -63,3 +70,42 @@ def test_staff_do_not_see_other_accounts(client, otp_login, clinic_staff, owner)
 
     otp_login(client, _reviewer(clinic_staff))
     assert _rows(client, User) == {clinic_staff}
+
+
+def _case_records(case):
+    """One row of each issue-16 admin for the case (issue 16 review)."""
+    session = TreatmentSessionFactory(case=case)
+    claim = OutOfNetworkClaim.objects.create(case=case, submitted_on=days_ago(5))
+    claim.sessions.add(session)
+    check = NetworkProviderCheck.objects.create(
+        case=case, name="Lakeside Psychiatry", answer=NetworkProviderCheck.Answer.NO_ANSWER
+    )
+    estimate = CostEstimate.objects.create(case=case, sessions=6)
+    return [session, claim, check, estimate]
+
+
+@pytest.mark.parametrize(("who", "sees"), [("clinic_staff", True), ("other_clinic_staff", False)])
+def test_session_log_claims_checks_and_estimates_stay_with_the_clinic(
+    request, client, otp_login, shared_and_private, who, sees
+):
+    """Staff of another clinic neither list nor open these rows of a case shared elsewhere."""
+    shared, private = shared_and_private
+    records = _case_records(shared)
+    hidden = _case_records(private)
+    otp_login(client, _reviewer(request.getfixturevalue(who)))
+
+    for record in records:
+        model = type(record)
+        assert _rows(client, model) == ({record} if sees else set()), model.__name__
+        info = (model._meta.app_label, model._meta.model_name)
+        change = client.get(reverse("admin:{}_{}_change".format(*info), args=[record.pk]))
+        history = client.get(reverse("admin:{}_{}_history".format(*info), args=[record.pk]))
+        if sees:
+            assert (change.status_code, history.status_code) == (200, 200), model.__name__
+        else:
+            assert change.status_code == 302, model.__name__  # admin: "doesn't exist"
+            assert history.status_code in (302, 404), model.__name__
+    for record in hidden:  # a case shared with no clinic: nobody on staff
+        info = (record._meta.app_label, record._meta.model_name)
+        change = client.get(reverse("admin:{}_{}_change".format(*info), args=[record.pk]))
+        assert change.status_code == 302, type(record).__name__
