@@ -439,6 +439,9 @@ def appeal_decision_due(
         return Clock(Kind.APPEAL_DECISION_DUE, filed_on + timedelta(days=days), rule)
 
     post_service = claim_type == POST_SERVICE
+    # Care already received is never an urgent claim (the 72-hour rules are for care not yet
+    # given, 29 CFR 2560.503-1(m)(1)): a post-service appeal keeps its own days.
+    expedited = expedited and not post_service
     if plan_type in COMMERCIAL:
         if level in ("", "internal_1"):
             if expedited:

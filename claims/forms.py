@@ -700,11 +700,14 @@ class AppealForm(OnceForm, forms.ModelForm):
         fields = ["level", "expedited", "filed_on", "reference_number", "outcome", "decided_on"]
         widgets = {"filed_on": DATE, "decided_on": DATE}
 
-    def __init__(self, *args, plan_type, **kwargs):
+    def __init__(self, *args, plan_type, post_service: bool = False, **kwargs):
         # Step 6 shows this form under the denial form, which also has a reference_number: ids
         # of their own keep each <label for> on its own field.
         kwargs.setdefault("auto_id", "id_appeal_%s")
         super().__init__(*args, **kwargs)
+        if post_service:
+            # A denied claim is for care already received: never urgent (issue 16 review).
+            del self.fields["expedited"]
         allowed = appeal_levels_for(plan_type)
         _choice(self.fields["level"]).choices = [
             (value, label) for value, label in Appeal.Level.choices if value in allowed

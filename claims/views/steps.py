@@ -440,7 +440,12 @@ def step_appeal(request, coveragecase_id):
     if denial is not None:
         forms = {
             "denial": DenialForm(bound(data, "denial"), instance=denial),
-            "appeal": AppealForm(bound(data, "appeal"), instance=appeal, plan_type=plan_type),
+            "appeal": AppealForm(
+                bound(data, "appeal"),
+                instance=appeal,
+                plan_type=plan_type,
+                post_service=denial.pa_request.kind == PriorAuthorizationRequest.Kind.CLAIM,
+            ),
         }
     if request.method == "POST" and action in forms and forms[action].is_valid():
         form = forms[action]
@@ -458,7 +463,7 @@ def step_appeal(request, coveragecase_id):
                         denial=denial,
                         level=values["level"],
                         filed_on=values["filed_on"],
-                        expedited=values["expedited"],
+                        expedited=values.get("expedited", False),
                         reference_number=values["reference_number"],
                         outcome=values["outcome"],
                         decided_on=values["decided_on"],

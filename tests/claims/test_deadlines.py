@@ -217,9 +217,10 @@ APPEAL_DECISIONS = [
     ("fully insured post-service: 60 days to 2 March in a common year", "employer_fully_insured",
      "internal_1", D(2025, 1, 1), False, "iv_ketamine", "medical", "post_service",
      D(2025, 3, 2), "commercial-post-service-appeal-decision-60d", False),
-    ("post-service urgent stays 72 hours", "employer_fully_insured", "internal_1",
-     D(2026, 2, 27), True, "esketamine", "medical", "post_service", D(2026, 3, 2),
-     "commercial-appeal-decision-30d", False),
+    # Care already received is never urgent (issue 16 review): "expedited" is ignored.
+    ("post-service is never urgent: 60 days", "employer_fully_insured", "internal_1",
+     D(2026, 2, 27), True, "esketamine", "medical", "post_service", D(2026, 4, 28),
+     "commercial-post-service-appeal-decision-60d", False),
     ("pre-service stays 30 days", "employer_self_funded", "internal_1", D(2026, 5, 1), False,
      "esketamine", "medical", "pre_service", D(2026, 5, 31), "commercial-appeal-decision-30d",
      False),

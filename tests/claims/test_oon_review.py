@@ -215,3 +215,53 @@ def test_an_appeal_packet_of_a_claim_shows_the_claims_own_request(owner):
     assert facts["latest_request"] == claim_denial.pa_request
     assert facts["latest_request"].reference_number == "CLM-7731"
     assert facts["urgency"] == "Standard"
+
+
+# --- 4. care already received is never an urgent claim -----------------------------------------
+
+
+def test_an_expedited_appeal_of_a_denied_claim_gets_60_days_not_3(owner):
+    from claims import deadlines
+    from claims.models import Deadline
+
+    clock = deadlines.appeal_decision_due(
+        plan_type="employer_self_funded",
+        filed_on=FILED,
+        expedited=True,
+        benefit="medical",
+        claim_type=deadlines.POST_SERVICE,
+    )
+    assert clock.due == FILED + dt.timedelta(days=60)
+
+    case, _pa, claim_denial = _two_denials(owner)
+    appeal = services.appeal_file(
+        denial=claim_denial, level="internal_1", filed_on=FILED, expedited=True
+    )
+    due = Deadline.objects.get(case=case, kind=Deadline.Kind.APPEAL_DECISION_DUE)
+    assert due.key.endswith(f":{appeal.pk}")
+    assert due.due_on == dt.date(2026, 4, 11)  # FILED + 60 days (29 CFR 2560.503-1(i)(2)(iii))
+
+
+def test_step_6_offers_no_expedited_appeal_for_a_denied_claim(owner_client, owner):
+    case, pa_denial, claim_denial = _two_denials(owner)
+
+    claim_page = owner_client.get(_step6(case), {"denial": str(claim_denial.public_id)})
+    pa_page = owner_client.get(_step6(case), {"denial": str(pa_denial.public_id)})
+
+    assert "expedited" not in claim_page.context["forms"]["appeal"].fields
+    assert 'name="expedited"' not in claim_page.content.decode()
+    assert 'name="expedited"' in pa_page.content.decode()
+    # A hand-made post asking for it files a standard appeal.
+    owner_client.post(
+        _step6(case),
+        {
+            "action": "appeal",
+            "denial": str(claim_denial.public_id),
+            "level": "internal_1",
+            "filed_on": FILED.isoformat(),
+            "expedited": "on",
+            "outcome": "pending",
+            "after": "stay",
+        },
+    )
+    assert claim_denial.appeals.get().expedited is False
