@@ -580,7 +580,13 @@ def case_clocks(case: CaseDates) -> dict[str, tuple[Clock, bool]]:
     for request in case.requests:
         clocks.update(_request_clocks(case, request))
         if request.denial is not None:
-            clocks.update(_denial_clocks(case, request.denial))
+            # A denied claim paid after all (issue 16: the claim was corrected to paid, or
+            # partly paid) closes its denial's clocks as a won appeal does.
+            paid = request.kind == CLAIM_REQUEST and request.decision in (
+                APPROVED,
+                PARTIALLY_APPROVED,
+            )
+            clocks.update(_denial_clocks(case, request.denial, closed=paid))
     clocks.update(_claim_clocks(case))
     return clocks
 
@@ -625,11 +631,14 @@ def _request_clocks(case: CaseDates, request: RequestDates) -> dict[str, tuple[C
     return clocks
 
 
-def _denial_clocks(case: CaseDates, denial: DenialDates) -> dict[str, tuple[Clock, bool]]:
+def _denial_clocks(
+    case: CaseDates, denial: DenialDates, *, closed: bool = False
+) -> dict[str, tuple[Clock, bool]]:
     clocks: dict[str, tuple[Clock, bool]] = {}
     # A won appeal closes the ladder: no door is left to file, no decision left to wait for, so
     # every clock of this denial counts as met (no reminders, not in the staff's closing windows).
-    won = any(a.outcome in WON for a in denial.appeals)
+    # `closed`: the denied request was granted after all (a denied claim since paid).
+    won = closed or any(a.outcome in WON for a in denial.appeals)
     filed = {a.level for a in denial.appeals if a.filed_on}
     for level in case.appeal_levels:
         if level in NO_FILING_CLOCK or level in FROM_FIRST_DECISION.values():

@@ -81,9 +81,10 @@ def _claim_denial_sync(*, claim: OutOfNetworkClaim, reason: str) -> None:
 
     Denied: the request (kind "claim", denied on the answer's date) and its Denial (notice date =
     the answer's date) exist once, updated on every save. Changed away from denied:
-    - no appeal filed on the denial: it was a slip, and goes (with anything drafted for it), so
-      no stale denial or appeal clock is left behind;
-    - an appeal on file: the denial is history (it was denied, then appealed); the request now
+    - no appeal filed on the denial and nothing drafted or made for it: it was a slip, and
+      goes, so no stale denial or appeal clock is left behind;
+    - an appeal on file, or a letter or packet made for it (the patient's work, which a delete
+      would take with it): the denial is history (it was denied, then appealed); the request now
       says what the insurer paid (approved, or partly), as a won appeal would. Back to "waiting
       for an answer" is refused then: the appeal's outcome is recorded at step 6.
     """
@@ -118,10 +119,11 @@ def _claim_denial_sync(*, claim: OutOfNetworkClaim, reason: str) -> None:
     if request is None:
         return
     denied = Denial.objects.filter(pa_request=request).first()
-    if denied is None or not denied.appeals.exists():
+    drafted = denied is not None and (denied.letters.exists() or denied.packets.exists())
+    if denied is None or not (denied.appeals.exists() or drafted):
         claim.pa_request = None
         claim.save(update_fields=["pa_request", "updated_at"])
-        request.delete()  # its Denial, and letters and packets for it, go with it
+        request.delete()  # its Denial goes with it: nothing was drafted or made for it
         return
     if claim.status == Status.SUBMITTED:
         raise ValidationError(
@@ -129,6 +131,11 @@ def _claim_denial_sync(*, claim: OutOfNetworkClaim, reason: str) -> None:
                 "status": _(
                     "This claim's denial has an appeal on file, so it cannot go back to waiting "
                     "for an answer. Record the appeal's outcome at step 6 instead."
+                )
+                if denied.appeals.exists()
+                else _(
+                    "Letters or packets were made for this claim's denial, so it cannot go back "
+                    "to waiting for an answer. Record the insurer's answer instead."
                 )
             }
         )

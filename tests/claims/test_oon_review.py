@@ -265,3 +265,75 @@ def test_step_6_offers_no_expedited_appeal_for_a_denied_claim(owner_client, owne
         },
     )
     assert claim_denial.appeals.get().expedited is False
+
+
+# --- 5. and 6. a denied claim paid after all ----------------------------------------------------
+
+
+def _paid(case, claim, owner):
+    claim.status, claim.reimbursed = OutOfNetworkClaim.Status.PAID, Decimal(900)
+    return services.oon_claim_save(case=case, claim=claim, sessions=[], by=owner)
+
+
+def test_a_claim_paid_after_its_appeal_letter_was_drafted_keeps_the_letter(owner_client, owner):
+    from unittest import mock
+
+    from claims.models import Letter, Packet, PriorAuthorizationRequest
+
+    case = _case(owner)
+    claim = _deny_claim(case)
+    denial = claim.pa_request.denial
+    with mock.patch("django.db.transaction.on_commit"):
+        services.packet_request(case=case, kind="appeal", by=owner, denial=denial)
+
+    response = owner_client.post(
+        reverse("claims:oon_claims", args=[case.public_id]),
+        {
+            "action": "claim",
+            "id": str(claim.public_id),
+            "submitted_on": SENT.isoformat(),
+            "reference_number": "CLM-7731",
+            "amount_claimed": "1800",
+            "status": "paid",
+            "answered_on": ANSWERED.isoformat(),
+            "reimbursed": "900",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Letter.objects.filter(case=case, kind="appeal", denial=denial).exists()
+    assert Packet.objects.filter(case=case, kind="appeal", denial=denial).exists()
+    request = PriorAuthorizationRequest.objects.get(case=case)
+    assert request.decision == PriorAuthorizationRequest.Decision.APPROVED
+
+
+def test_a_claim_paid_with_nothing_made_for_its_denial_still_leaves_none(owner):
+    from claims.models import Denial
+
+    case = _case(owner)
+    claim = _deny_claim(case)
+
+    _paid(case, claim, owner)
+
+    assert not Denial.objects.filter(pa_request__case=case).exists()
+
+
+def test_a_claim_paid_after_its_appeal_closes_the_denials_clocks(owner, mailoutbox):
+    from claims.models import Deadline
+
+    case = _case(owner)
+    claim = _deny_claim(case)
+    services.appeal_file(denial=claim.pa_request.denial, level="internal_1", filed_on=FILED)
+    claim.refresh_from_db()
+
+    _paid(case, claim, owner)
+
+    still_open = Deadline.objects.filter(case=case, met_at=None).exclude(
+        kind=Deadline.Kind.CLAIM_FOLLOW_UP
+    )
+    assert list(still_open.values_list("kind", flat=True)) == []
+    due = FILED + dt.timedelta(days=60)
+    for day in (due - dt.timedelta(days=n) for n in (14, 7, 2, 1, 0, -1)):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)):
+            assert services.deadline_reminders_send(today=day) == 0
+    assert mailoutbox == []
