@@ -728,6 +728,10 @@ class Letter(PublicIdModel):
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A fingerprint of the list the letter was drafted from, where the page warns when the list
+    # changed since (the network-gap request's providers, issue 16 review: a removed provider
+    # leaves no updated_at to compare); blank for the other letters.
+    source_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(user_db_constraint=False)
 

@@ -40,6 +40,7 @@ from .models import (
     Deadline,
     Denial,
     Letter,
+    NetworkProviderCheck,
     OutOfNetworkClaim,
     Packet,
     PriorAuthorizationRequest,
@@ -867,6 +868,14 @@ def superbill_missing_fields(case: CoverageCase, *, today: date | None = None) -
 
 
 # --- out-of-network claims and the network-gap request (issue 16) -------------------------------
+
+
+def network_checks_digest(checks: Iterable[NetworkProviderCheck]) -> str:
+    """A fingerprint of the providers listed (which ones, and each one's last change): the
+    network-gap letter keeps the one it was drafted from, so adding, changing or removing a
+    provider shows the page's "draft it again" warning."""
+    rows = sorted((c.pk, c.updated_at.isoformat()) for c in checks)
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

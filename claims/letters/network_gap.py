@@ -29,7 +29,8 @@ def draft_network_gap_request(case: CoverageCase, denial: Denial | None = None) 
     """The request letter, from the providers the patient listed and the case's request."""
     checks = list(case.network_checks.order_by("checked_on", "created_at"))
     if not checks:
-        raise NoProvidersListed("List the in-network providers you checked first.")
+        # Shown to the patient (claims/services/oon_claims.py), in their language.
+        raise NoProvidersListed(_("List the in-network providers you checked first."))
     with translation.override("en"):
         facts = CaseFacts.of(case)
         return join_paragraphs(

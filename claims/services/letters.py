@@ -9,6 +9,7 @@ from patients.models import User
 
 from .. import letters as drafting
 from ..models import CoverageCase, Denial, Letter, SupportingDocument
+from ..selectors import network_checks_digest
 from .approvals import approval_withdraw_if_stale
 
 
@@ -20,6 +21,8 @@ def letter_get_or_draft(*, case: CoverageCase, kind: str, denial: Denial | None 
         return letter
     text = drafting.draft_letter(kind=kind, case=case, denial=denial)
     letter = Letter(case=case, kind=kind, denial=denial, text=text)
+    if kind == Letter.Kind.NETWORK_GAP:  # drafted from this list (issue 16 review)
+        letter.source_digest = network_checks_digest(case.network_checks.all())
     letter.full_clean()
     letter.save()
     return letter

@@ -26,6 +26,7 @@ from ..models import (
     SupportingDocument,
     TreatmentSession,
 )
+from ..selectors import network_checks_digest
 from ..uploads import CleanUpload
 from .deadlines import deadlines_refresh
 from .errors import CaseStateError
@@ -187,8 +188,9 @@ def network_gap_letter_draft(*, case: CoverageCase, by: User) -> Letter:
     except NoProvidersListed as error:  # the list emptied meanwhile
         raise CaseStateError(str(error)) from error
     letter.edited_by = by
+    letter.source_digest = network_checks_digest(case.network_checks.all())
     letter.full_clean()
-    letter.save(update_fields=["text", "edited_by", "updated_at"])
+    letter.save(update_fields=["text", "edited_by", "source_digest", "updated_at"])
     return letter
 
 

@@ -15,7 +15,7 @@ from patients.decorators import patient_required
 from .. import services
 from ..forms import NetworkProviderCheckForm, OutOfNetworkClaimForm
 from ..models import Letter, NetworkProviderCheck, OutOfNetworkClaim, Packet
-from ..selectors import oon_claims_of
+from ..selectors import network_checks_digest, oon_claims_of
 from .base import bound, case_for, item_or_404, posted, save_once
 
 
@@ -137,9 +137,13 @@ def network_gap(request, coveragecase_id):
     checks = list(case.network_checks.all())
     letter = case.letters.filter(kind=Letter.Kind.NETWORK_GAP, denial=None).first()
     packets = list(case.packets.filter(kind=Packet.Kind.NETWORK_GAP))
-    changed_since_letter = bool(
-        letter and any(c.updated_at > letter.updated_at for c in checks)
-    ) or bool(letter and not checks)
+    # The list as the letter was drafted from it (a fingerprint: a removed provider counts too);
+    # a letter drafted before fingerprints were kept compares the providers' last changes.
+    changed_since_letter = letter is not None and (
+        letter.source_digest != network_checks_digest(checks)
+        if letter.source_digest
+        else not checks or any(c.updated_at > letter.updated_at for c in checks)
+    )
     context: dict[str, Any] = {
         "case": case,
         "form": form,

@@ -337,3 +337,70 @@ def test_a_claim_paid_after_its_appeal_closes_the_denials_clocks(owner, mailoutb
         with time_machine.travel(dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)):
             assert services.deadline_reminders_send(today=day) == 0
     assert mailoutbox == []
+
+
+# --- 7. the network-gap page notices a removed provider -----------------------------------------
+
+
+def _provider(case, name, day):
+    from claims.models import NetworkProviderCheck
+
+    return NetworkProviderCheck.objects.create(
+        case=case, name=name, answer="does_not_offer", checked_on=day
+    )
+
+
+def test_removing_a_provider_after_drafting_asks_to_draft_again(owner_client, owner):
+    case = _case(owner)
+    _provider(case, "Lakeside Psychiatry", dt.date(2026, 3, 2))
+    okafor = _provider(case, "Dr. Mira Okafor", dt.date(2026, 3, 3))
+    url = reverse("claims:network_gap", args=[case.public_id])
+    owner_client.post(url, {"action": "draft"})
+    assert owner_client.get(url).context["changed_since_letter"] is False
+
+    owner_client.post(url, {"action": "delete", "id": str(okafor.public_id)})
+
+    page = owner_client.get(url)
+    assert page.context["changed_since_letter"] is True
+    assert "Draft it again" in page.content.decode()
+    owner_client.post(url, {"action": "draft"})
+    assert owner_client.get(url).context["changed_since_letter"] is False
+
+
+def test_the_letter_drafted_for_a_packet_remembers_its_list_too(owner):
+    from unittest import mock
+
+    from claims.models import Letter
+
+    case = _case(owner)
+    _provider(case, "Lakeside Psychiatry", dt.date(2026, 3, 2))
+    with mock.patch("django.db.transaction.on_commit"):
+        services.network_gap_packet_request(case=case, by=owner)
+
+    assert Letter.objects.get(case=case, kind="network_gap").source_digest
+
+
+def test_no_providers_listed_is_said_in_the_patients_language(owner):
+    from django.utils import translation
+
+    from claims.letters import draft_letter
+    from claims.letters.network_gap import NoProvidersListed
+
+    case = _case(owner)
+    with (
+        translation.override("es"),
+        mock_gettext({"List the in-network providers you checked first.": "TRADUCIDO"}),
+        pytest.raises(NoProvidersListed, match="TRADUCIDO"),
+    ):
+        draft_letter(kind="network_gap", case=case)
+
+
+def mock_gettext(catalog):
+    """gettext as a catalog would answer, for a message not yet in the .po files."""
+    from unittest import mock
+
+    from django.utils.translation import gettext as real
+
+    return mock.patch(
+        "claims.letters.network_gap._", side_effect=lambda m: catalog.get(m) or real(m)
+    )
