@@ -152,6 +152,16 @@ def latest_denial(case: CoverageCase) -> Denial | None:
     )
 
 
+def denials_of(case: CoverageCase) -> QuerySet[Denial]:
+    """The case's denials, newest decision first (as latest_denial orders them): a denied
+    pre-authorization and then a denied out-of-network claim are two denials (issue 16)."""
+    return (
+        Denial.objects.filter(pa_request__case=case)
+        .select_related("pa_request")
+        .order_by("-pa_request__decided_on", "-pa_request__created_at")
+    )
+
+
 def treatment_request_for(case: CoverageCase) -> TreatmentRequest:
     """The case's treatment request, or a new one filled in from what the case already knows:
     the product for the treatment, the site from the clinic the case is shared with, the

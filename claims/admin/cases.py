@@ -35,7 +35,7 @@ from ..progress import STATE_LABELS, STEP_SLUGS, with_step_states
 from ..selectors import (
     appeal_ladder,
     criteria_check_for,
-    latest_denial,
+    denials_of,
     superbill_missing_fields,
 )
 from ..services.errors import SuperbillIncompleteError
@@ -386,10 +386,27 @@ class CoverageCaseAdmin(ScopedAdmin):
 
     @admin.display(description=_("Appeal ladder"))
     def appeal_ladder(self, obj):
-        """The latest denial's doors for the plan type, as step 6 shows them (issue 15)."""
-        denial = latest_denial(obj)
-        if denial is None:
+        """Each denial's doors for the plan type, newest first, as step 6 shows them (issue 15;
+        a denied pre-authorization and a denied claim are two ladders, issue 16)."""
+        denials = list(denials_of(obj))
+        if not denials:
             return _("No denial recorded.")
+        return format_html_join(
+            "",
+            "<h4>{}</h4>{}",
+            ((self._denial_heading(d), self._ladder_table(obj, d)) for d in denials),
+        )
+
+    def _denial_heading(self, denial):
+        request = denial.pa_request
+        day = request.decided_on or denial.notice_date
+        return format_html(
+            "{}{}",
+            request.get_kind_display(),
+            f" · {date_format(day, 'SHORT_DATE_FORMAT')}" if day else "",
+        )
+
+    def _ladder_table(self, obj, denial):
         steps = appeal_ladder(obj, denial)
         status = {"not_started": _("Not started"), "filed": _("Filed, waiting"),
                   "won": _("Won"), "lost": _("Lost")}  # fmt: skip

@@ -21,6 +21,7 @@ from ..models import CoverageCase, Denial, Letter, Packet, PriorAuthorizationReq
 from ..progress import STEP_SLUGS, steps_of
 from ..selectors import (
     approval_was_withdrawn,
+    denials_of,
     get_case_for_user,
     open_deadlines,
     packet_is_out_of_date,
@@ -55,20 +56,16 @@ def item_or_404(queryset, public_id):
 def case_denials(case: CoverageCase) -> list[Denial]:
     """The case's denials, newest decision first (as latest_denial orders them): a pre-authorization
     denied, then an out-of-network claim denied (issue 16) are two denials to appeal."""
-    return list(
-        Denial.objects.filter(pa_request__case=case)
-        .select_related("pa_request")
-        .order_by("-pa_request__decided_on", "-pa_request__created_at")
-    )
+    return list(denials_of(case))
 
 
 def denial_for(case: CoverageCase, public_id) -> Denial | None:
     """The case's denial with this public id (404 if it is not one of the case's), or, with no
     id, its newest: the one step 6 answers unless the patient picked another."""
-    denials = Denial.objects.filter(pa_request__case=case).select_related("pa_request")
+    denials = denials_of(case)
     if public_id:
         return item_or_404(denials, public_id)
-    return denials.order_by("-pa_request__decided_on", "-pa_request__created_at").first()
+    return denials.first()
 
 
 def denial_label(denial: Denial) -> str:

@@ -404,3 +404,20 @@ def mock_gettext(catalog):
     return mock.patch(
         "claims.letters.network_gap._", side_effect=lambda m: catalog.get(m) or real(m)
     )
+
+
+# --- 1. (admin) the case page shows each denial's ladder ---------------------------------------
+
+
+def test_admin_shows_the_ladder_of_each_denial(owner):
+    from django.contrib import admin
+
+    from claims.admin.cases import CoverageCaseAdmin
+    from claims.models import CoverageCase
+
+    case, _pa, _claim = _two_denials(owner)
+
+    html = str(CoverageCaseAdmin(CoverageCase, admin.site).appeal_ladder(case))
+
+    assert html.count("<table>") == 2
+    assert html.index("Claim for care already received") < html.index("First request")
