@@ -289,8 +289,9 @@ def test_a_sign_up_that_loses_a_race_for_its_email_is_answered_as_for_an_existin
     assert User.objects.filter(email=owner.email).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_sign_up_link_is_mailed_only_after_the_account_is_saved(client, mailoutbox):
+def test_the_sign_up_link_is_mailed_only_after_the_account_is_saved(
+    seeds_restored, transactional_db, client, mailoutbox
+):
     """The link's email went out inside the transaction: a failure while saving sent a link
     to an account that was never created."""
     seen_when_sent = []

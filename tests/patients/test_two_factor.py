@@ -415,7 +415,9 @@ def test_finding_1_no_key_is_shown_until_the_password_is_typed_again(client, rev
     settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
     reason="SQLite transactions here take the write lock when they begin (IMMEDIATE)",
 )
-def test_two_sessions_confirming_at_once_leave_one_device(transactional_db, monkeypatch):
+def test_two_sessions_confirming_at_once_leave_one_device(
+    seeds_restored, transactional_db, monkeypatch
+):
     """Each setup session has its own device, so two tabs confirming at the same moment both
     passed the "no device yet" check and both confirmed: two keys for one account, one of them
     possibly the one a thief saw. The user's row is now locked before the check."""
