@@ -6,6 +6,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django.plugin import blocking_manager_key
 
 from patients import icd10
 from tests.factories import PASSWORD, ClinicFactory, StaffFactory, UserFactory
@@ -85,18 +87,42 @@ def pytest_collection_modifyitems(config, items):
                 break
 
 
-def pytest_runtest_teardown(item):
-    """Once a test has loaded the ICD-10-CM code set, take it out of the garbage collector's sight.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After each test's own teardown:
 
-    patients/icd10.py loads the code set once per process (`functools.cache`), but that is some
-    400,000 objects which every later full collection would walk again. Frozen, they are never
-    scanned; nothing in them is ever garbage.
+    - A transactional test's flush emptied every table: put the migration-seeded rows back
+      (payers, criteria sets) for the tests xdist runs next on this worker, whether or not the
+      test asked for `seeds_restored` (two new ones forgot, and five seed tests failed after them).
+      Not after the last test: the session teardown has removed the test database by then.
+    - Once a test has loaded the ICD-10-CM code set, take it out of the garbage collector's
+      sight. patients/icd10.py loads it once per process (`functools.cache`), but that is some
+      400,000 objects which every later full collection would walk again. Frozen, they are
+      never scanned; nothing in them is ever garbage.
     """
+    yield
+    if nextitem is not None and _is_transactional(item) and not _seeds_present(item.config):
+        with item.config.stash[blocking_manager_key].unblock():
+            _seed_reference_data()
     loaded = icd10._code_set.cache_info().currsize
     if loaded > item.config.stash.get(_icd10_frozen_key, 0):
         item.config.stash[_icd10_frozen_key] = loaded
         gc.collect()
         gc.freeze()
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _seeds_present(config) -> bool:
+    from patients.models import Payer
+
+    with config.stash[blocking_manager_key].unblock():
+        return Payer.objects.exists()
 
 
 _icd10_frozen_key = pytest.StashKey[int]()
@@ -162,7 +188,14 @@ def django_db_keepdb(
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, request):
-    """pytest-django's, then the freshly migrated database saved as the template (see above)."""
+    """pytest-django's, then the freshly migrated database saved as the template (see above).
+
+    At the end, before pytest-django drops a PostgreSQL test database, end the other sessions on
+    it, which PostgreSQL would refuse to drop: a Celery worker the last test stopped (PostgreSQL
+    notices a killed client a moment later), and the live server's request threads, each of
+    which opened its own connection and exits without closing it (Django closes only the
+    server thread's). All are this run's own; they are given a few seconds first.
+    """
     database, template = request.config.stash.get(_template_to_save_key, (None, None))
     if template is not None:
         template.parent.mkdir(parents=True, exist_ok=True)
@@ -177,7 +210,28 @@ def django_db_setup(django_db_setup, request):
         for stale in template.parent.glob("*.sqlite3"):
             if stale != template:
                 stale.unlink(missing_ok=True)
-    return None
+    yield
+    _end_other_sessions(request)
+
+
+def _end_other_sessions(request, timeout: float = 3.0) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    blocker = request.config.stash[blocking_manager_key]
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    deadline, terminated = time.monotonic() + timeout, False
+    with blocker.unblock(), connection.cursor() as cursor:
+        while True:
+            cursor.execute(f"SELECT count(*) {others}")  # noqa: S608 - a constant
+            if cursor.fetchone()[0] == 0 or time.monotonic() > deadline + timeout:
+                return
+            if time.monotonic() > deadline and not terminated:
+                # Asynchronous: the loop then waits for the backends to be gone.
+                cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # noqa: S608
+                terminated = True
+            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
