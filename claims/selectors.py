@@ -435,11 +435,14 @@ WON_OUTCOMES = (Appeal.Outcome.OVERTURNED, Appeal.Outcome.PARTIALLY_OVERTURNED)
 class AppealLadder:
     ladder: ladder.Ladder
     steps: tuple[LadderStep, ...]
+    # A denied out-of-network claim the insurer then paid (its request approved or partly
+    # approved, issue 16): nothing is left to appeal, as after a won appeal.
+    paid: bool = False
 
     @property
     def won(self) -> bool:
-        """A won appeal closes the ladder."""
-        return any(step.status == "won" for step in self.steps)
+        """A won appeal, or a denied claim paid after all, closes the ladder."""
+        return self.paid or any(step.status == "won" for step in self.steps)
 
     @property
     def current(self) -> LadderStep | None:
@@ -481,7 +484,12 @@ def appeal_ladder(case: CoverageCase, denial: Denial) -> AppealLadder:
                 next_door=plan.next_door(rung.level),
             )
         )
-    return AppealLadder(ladder=plan, steps=tuple(steps))
+    request = denial.pa_request
+    paid = request.kind == PriorAuthorizationRequest.Kind.CLAIM and request.decision in (
+        PriorAuthorizationRequest.Decision.APPROVED,
+        PriorAuthorizationRequest.Decision.PARTIALLY_APPROVED,
+    )
+    return AppealLadder(ladder=plan, steps=tuple(steps), paid=paid)
 
 
 @dataclass(frozen=True)

@@ -339,6 +339,26 @@ def test_a_claim_paid_after_its_appeal_closes_the_denials_clocks(owner, mailoutb
     assert mailoutbox == []
 
 
+def test_the_ladder_of_a_claim_paid_after_its_appeal_is_closed(owner_client, owner):
+    """Its clocks closed, but step 6 still showed the ladder's doors open and the next one to
+    try, for a claim the insurer had paid."""
+    case = _case(owner)
+    claim = _deny_claim(case)
+    services.appeal_file(denial=claim.pa_request.denial, level="internal_1", filed_on=FILED)
+    claim.refresh_from_db()
+    _paid(case, claim, owner)
+    denial = claim.pa_request.denial
+
+    response = owner_client.get(
+        reverse("claims:step_appeal", args=[case.public_id]), {"denial": denial.public_id}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "paid this claim after all" in page
+    assert response.context["ladder"].current is None
+
+
 # --- 7. the network-gap page notices a removed provider -----------------------------------------
 
 
