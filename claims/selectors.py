@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +115,28 @@ def open_deadlines(deadlines: Iterable[Deadline], today: date) -> list[DeadlineV
         if d.met_at is None
     ]
     return [v for v in views if not v.overdue or v.overdue_decision]
+
+
+def deadlines_of_denial(case: CoverageCase, denial: Denial) -> QuerySet[Deadline]:
+    """The case's deadlines as step 6 shows them for one denial: its own clocks and those of no
+    denial (a request's decision, a claim's follow-up), not another denial's filing, external
+    review or appeal-decision dates (issue 16: a case may have a pre-authorization denial and a
+    claim denial at once)."""
+    others = list(Denial.objects.filter(pa_request__case=case).exclude(pk=denial.pk))
+    if not others:
+        return case.deadlines.all()
+    theirs = Q(
+        key__in=[deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=d.pk) for d in others]
+    )
+    theirs |= Q(
+        key__in=[
+            deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=pk)
+            for pk in Appeal.objects.filter(denial__in=others).values_list("pk", flat=True)
+        ]
+    )
+    for other in others:
+        theirs |= Q(key__startswith=f"{deadlines.Kind.APPEAL_FILING}:{other.pk}:")
+    return case.deadlines.exclude(theirs)
 
 
 def open_deadlines_prefetch() -> Prefetch[str, QuerySet[Deadline], str]:

@@ -21,6 +21,7 @@ from ..models import CoverageCase, Denial, Letter, Packet, PriorAuthorizationReq
 from ..progress import STEP_SLUGS, steps_of
 from ..selectors import (
     approval_was_withdrawn,
+    deadlines_of_denial,
     denials_of,
     get_case_for_user,
     open_deadlines,
@@ -120,7 +121,10 @@ def step_page(request, case, slug: str, template: str, context: dict):
     steps = steps_of(case)
     index = STEP_SLUGS.index(slug)
     if slug in ("submit", "appeal"):
-        context["deadlines"] = open_deadlines(case.deadlines.all(), timezone.localdate())
+        shown = case.deadlines.all()
+        if slug == "appeal" and context.get("denial") is not None:
+            shown = deadlines_of_denial(case, context["denial"])
+        context["deadlines"] = open_deadlines(shown, timezone.localdate())
         context["letter_date_form"] = DeadlineLetterDateForm()
         kind = Packet.Kind.PRIOR_AUTHORIZATION if slug == "submit" else Packet.Kind.APPEAL
         packets_of_kind = case.packets.filter(kind=kind)

@@ -84,6 +84,24 @@ def test_step_6_lets_the_patient_pick_the_older_denial(owner_client, owner):
     assert f'name="denial" value="{pa_denial.public_id}"' in page
 
 
+def test_step_6_lists_only_the_chosen_denials_dates(owner_client, owner):
+    """Both denials' "last day to file your appeal" showed on each denial's page, with nothing
+    to tell which was which."""
+    case, pa_denial, claim_denial = _two_denials(owner)
+    services.deadlines_refresh(case=case)
+    filing = {
+        d.pk: case.deadlines.get(key=f"appeal_filing:{d.pk}:internal_1").due_on
+        for d in (pa_denial, claim_denial)
+    }
+    assert filing[pa_denial.pk] != filing[claim_denial.pk]
+
+    for shown, hidden in ((pa_denial, claim_denial), (claim_denial, pa_denial)):
+        response = owner_client.get(_step6(case), {"denial": str(shown.public_id)})
+        due = [v.deadline.due_on for v in response.context["deadlines"]]
+        assert filing[shown.pk] in due
+        assert filing[hidden.pk] not in due
+
+
 def test_the_outcome_of_the_older_denials_appeal_can_be_recorded(owner_client, owner):
     case, pa_denial, _claim_denial = _two_denials(owner)
     appeal = services.appeal_file(denial=pa_denial, level="internal_1", filed_on=FILED)
