@@ -109,7 +109,7 @@ STEPS: tuple[Step, ...] = (
         ),
         tips=(
             _("A clear photo of a page is fine. Make sure every word can be read."),
-            _("Name each file so you know what it is, like \u201cVisit notes, March\u201d."),
+            _("Name each file so you know what it is, like “Visit notes, March”."),
             _("Check the list below. Mark what you still need to ask for."),
         ),
         next_action=_("Upload your visit notes, medicine list and insurance card."),
