@@ -6,12 +6,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
@@ -208,6 +208,17 @@ class AdminLoginForm(AddressThrottledLoginMixin, OTPAdminAuthenticationForm):
             if len(devices) == 1:
                 device = devices[0]
         return device
+
+
+class LanguagePasswordResetForm(PasswordResetForm):
+    """Django's reset email, in the account's language (a patient's preferred one; staff get the
+    language of the page they asked from)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        patient = Patient.objects.filter(user=context["user"]).first()
+        language = patient.preferred_language if patient else translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class PasswordCheckForm(forms.Form):

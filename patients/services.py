@@ -65,7 +65,7 @@ sign_up_tokens = SignUpTokenGenerator()
 
 
 def patient_sign_up_request(
-    *, email: str, password: str, confirm_url: Callable[[User], str]
+    *, email: str, password: str, language: str, confirm_url: Callable[[User], str]
 ) -> None:
     """A sign-up from the public page, answered the same whether or not the email has an account
     (issue 14, finding 2: here an account implies mental-health treatment).
@@ -74,25 +74,41 @@ def patient_sign_up_request(
     account still waiting for its link takes this sign-up's password and consent, and gets a new
     link (the old ones stop working). An active account's owner is told someone tried, with the
     way to log in or reset. Each path hashes the password, so none answers faster.
+    `language` is the one the page was shown in: the new account's preferred language.
     """
     email = User.objects.normalize_email(email).lower()
-    waiting = _sign_up_record(email=email, password=password)
+    waiting = _sign_up_record(email=email, password=password, language=language)
     # Sent once the account is committed, and with no row lock held while the mail server answers.
     if waiting is not None:
-        send_email(to=email, template="signup_confirm", context={"link": confirm_url(waiting)})
+        send_email(
+            to=email,
+            template="signup_confirm",
+            context={"link": confirm_url(waiting)},
+            language=language,
+        )
     else:
-        send_email(to=email, template="signup_existing", context={})
+        # To the account's owner, who may not be the person who typed the address.
+        owner_language = (
+            Patient.objects.filter(user__email__iexact=email)
+            .values_list("preferred_language", flat=True)
+            .first()
+        )
+        send_email(
+            to=email, template="signup_existing", context={}, language=owner_language or language
+        )
 
 
 @transaction.atomic
-def _sign_up_record(*, email: str, password: str) -> User | None:
+def _sign_up_record(*, email: str, password: str, language: str) -> User | None:
     """Save a sign-up; the account now waiting for its link, or None when the email belongs to
     an account in use."""
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is None:
         try:
             with transaction.atomic():
-                return patient_sign_up(email=email, password=password, active=False)
+                return patient_sign_up(
+                    email=email, password=password, active=False, language=language
+                )
         except (IntegrityError, ValidationError):
             # Another sign-up for this email was saved between the lookup and ours: answer as
             # for an existing account (the email's owner then learns of both).
@@ -105,6 +121,7 @@ def _sign_up_record(*, email: str, password: str) -> User | None:
         existing.set_password(password)
         existing.save(update_fields=["password"])
         _record_consent(existing)
+        patient_language_save(patient=existing.patient, language=language)
         return existing
     make_password(password)  # the same work as a new account's
     return None
@@ -144,7 +161,9 @@ def patient_sign_up_finish(*, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def patient_sign_up(*, email: str, password: str, active: bool = True) -> User:
+def patient_sign_up(
+    *, email: str, password: str, active: bool = True, language: str = Patient.Language.ENGLISH
+) -> User:
     """Create a patient account with its (empty) patient profile, and record its consent to the
     current terms and privacy notice. An inactive account waits for its sign-up link."""
     user = User(
@@ -156,8 +175,17 @@ def patient_sign_up(*, email: str, password: str, active: bool = True) -> User:
     user.full_clean()
     user.save()
     _record_consent(user)
-    Patient.objects.create(user=user)
+    Patient.objects.create(user=user, preferred_language=language)
     return user
+
+
+def patient_language_save(*, patient: Patient, language: str) -> Patient:
+    """Keep the language the patient chose on the site: their emails and next logins use it."""
+    if patient.preferred_language != language:
+        patient.preferred_language = language
+        patient.full_clean()
+        patient.save(update_fields=["preferred_language"])
+    return patient
 
 
 def _record_consent(user: User) -> None:
@@ -513,6 +541,7 @@ def patient_delete_account(*, user: User, password: str) -> None:
     if not user.check_password(password):
         raise ValidationError({"password": _("That password is not right. Please try again.")})
     email = user.email
+    language = user.patient.preferred_language
     with transaction.atomic():
         records = collect_patient_records(user)
         files = [(file.storage, name) for _obj, file, name in records.files()]
@@ -523,7 +552,7 @@ def patient_delete_account(*, user: User, password: str) -> None:
         user.delete()
         _purge_history(ids)
         transaction.on_commit(lambda: _delete_files(files))
-    send_email(to=email, template="account_deleted", context={})
+    send_email(to=email, template="account_deleted", context={}, language=language)
 
 
 def _history_model(model: type[models.Model]) -> type[models.Model] | None:

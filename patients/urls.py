@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .forms import LoginForm
+from .forms import LanguagePasswordResetForm, LoginForm
 
 app_name = "patients"
 
@@ -13,15 +13,15 @@ urlpatterns = [
     path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
+        views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set_language"),
     path(
         "password-reset/",
         views.PasswordResetView.as_view(
+            form_class=LanguagePasswordResetForm,
             success_url=reverse_lazy("patients:password_reset_done"),
             email_template_name="emails/password_reset_body.txt",
             html_email_template_name="emails/password_reset_body.html",

@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -34,6 +35,48 @@ from .forms import (
 )
 from .models import SymptomScore
 from .selectors import get_patient_for_user
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch (a cookie); a patient's choice is also kept on their account, so
+    that their emails and their next login use it."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and request.user.is_patient
+        and translation.check_for_language(language)
+    ):
+        services.patient_language_save(
+            patient=get_patient_for_user(request.user), language=language
+        )
+    return response
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    # The same cookie, with the same attributes, as Django's set_language view sets.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; a patient then sees the site in the language saved on their account."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        if user.is_patient:
+            _set_language_cookie(response, get_patient_for_user(user).preferred_language)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -68,6 +111,7 @@ def signup(request):
         services.patient_sign_up_request(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
+            language=translation.get_language(),
             confirm_url=lambda user: request.build_absolute_uri(
                 reverse(
                     "patients:signup_confirm",
@@ -118,7 +162,9 @@ def signup_confirm(request, uidb64, token):
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome! Your account is ready."))
-                return redirect(settings.LOGIN_REDIRECT_URL)
+                response = redirect(settings.LOGIN_REDIRECT_URL)
+                _set_language_cookie(response, user.patient.preferred_language)
+                return response
     return render(request, "patients/signup_confirm.html", {"form": form, "email": user.email})
 
 

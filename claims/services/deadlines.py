@@ -155,6 +155,7 @@ def deadline_reminders_send(*, today: date) -> int:
                     send_email,
                     to=deadline.case.patient.user.email,
                     template="deadline_reminder",
+                    language=deadline.case.patient.preferred_language,
                     context={"days_left": days_left},
                 )
             )
@@ -191,6 +192,7 @@ def _claim_follow_up_reminders_send(*, today: date) -> int:
                     send_email,
                     to=deadline.case.patient.user.email,
                     template="claim_follow_up",
+                    language=deadline.case.patient.preferred_language,
                     context={},
                 )
             )

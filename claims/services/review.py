@@ -46,7 +46,13 @@ def case_request_changes(*, case: CoverageCase, by: User, note: str) -> Coverage
         approved_packet=None,
     )
     transaction.on_commit(
-        partial(send_email, to=case.patient.user.email, template="review_update", context={})
+        partial(
+            send_email,
+            to=case.patient.user.email,
+            template="review_update",
+            context={},
+            language=case.patient.preferred_language,
+        )
     )
     return case
 

@@ -28,6 +28,7 @@ PUBLIC = {
     "patients:terms",
     "patients:privacy",
     "patients:account_deleted",
+    "patients:set_language",
 }
 # Pages for clinic staff (who otherwise work in admin): patients get 404 there.
 STAFF_ONLY = {"patients:two_factor_setup"}
