@@ -3,6 +3,7 @@ edit; packets render the saved text."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from patients.models import User
@@ -19,7 +20,8 @@ def letter_get_or_draft(*, case: CoverageCase, kind: str, denial: Denial | None 
     letter = Letter.objects.filter(case=case, kind=kind, denial=denial).first()
     if letter is not None:
         return letter
-    text = drafting.draft_letter(kind=kind, case=case, denial=denial)
+    with translation.override("en"):  # sent to the payer: English whatever the page's language
+        text = drafting.draft_letter(kind=kind, case=case, denial=denial)
     letter = Letter(case=case, kind=kind, denial=denial, text=text)
     if kind == Letter.Kind.NETWORK_GAP:  # drafted from this list (issue 16 review)
         letter.source_digest = network_checks_digest(case.network_checks.all())
