@@ -3,12 +3,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install run worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
+.PHONY: help install messages run worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
 	@echo "make staff-code   the demo staff reviewer's current 6-digit admin sign-in code"
 	@echo "make test         the whole test suite"
+	@echo "make messages     compile the translations (locale/), as make install does"
 	@echo "make test-fault   the fault suite: Redis stopped, workers killed; prints recovery times"
 	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
@@ -23,7 +24,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
+
+# The compiled catalogs (locale/*/LC_MESSAGES/django.mo) are build products, not in git; msgfmt
+# comes from gettext. Only catalogs older than their .po are compiled again.
+messages: $(VENV)/.installed
+	@if [ -d locale ]; then DJANGO_DEBUG=1 $(PY) manage.py compilemessages -v0 \
+		--ignore=$(VENV) --ignore=.local --ignore=staticfiles; fi
 
 run: install
 	scripts/dev.sh
