@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from claims.progress import steps_of
 from patients.forms import PatientProfileForm
@@ -72,7 +73,10 @@ def test_it_saves_the_profile_and_shows_it_after_logging_in_again(client, owner,
     patient = Patient.objects.get(user=owner)
     assert patient.legal_name == "Dana Maria Lopez"
     assert patient.date_of_birth == _years_ago(41)
-    assert patient.get_sex_on_insurance_display() == "Female"
+    # The profile chose Spanish, so the second login switched the site (and this thread) to it.
+    assert page["Content-Language"] == "es"
+    with translation.override("en"):
+        assert patient.get_sex_on_insurance_display() == "Female"
 
 
 def test_it_takes_state_zip_and_phone_as_people_type_them(owner_client, owner):
