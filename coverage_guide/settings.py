@@ -202,6 +202,8 @@ SESSION_TIMEOUT_WARNING_SECONDS = 120
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish with US dollars and month-first short dates (coverage_guide/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["coverage_guide.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
