@@ -216,9 +216,11 @@ def profile(request):
     data = request.POST if request.method == "POST" else restored_post(request)
     form = PatientProfileForm(data, instance=patient)
     if request.method == "POST" and form.is_valid():
-        services.patient_profile_save(patient=form.save(commit=False), by=request.user)
+        patient = services.patient_profile_save(patient=form.save(commit=False), by=request.user)
         messages.success(request, _("Saved. Your packets and letters will use these details."))
-        return redirect(_safe_next(request) or "patients:profile")
+        response = redirect(_safe_next(request) or "patients:profile")
+        _set_language_cookie(response, patient.preferred_language)  # a new choice applies now
+        return response
     context = {"form": form, "missing": missing_before, "next": _safe_next(request)}
     return render(request, "patients/profile.html", context)
 

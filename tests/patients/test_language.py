@@ -15,6 +15,7 @@ from claims.models import Deadline
 from claims.services import deadline_reminders_send
 from patients.models import Patient
 from tests.factories import PASSWORD, CaseFactory, UserFactory
+from tests.patients.test_profile import _profile
 
 COOKIE = settings.LANGUAGE_COOKIE_NAME
 
@@ -165,3 +166,9 @@ def test_a_spanish_patients_reminder_is_rendered_in_spanish(
         "emails/deadline_reminder_body.html": "es",
     }
     assert translation.get_language() == "en"  # restored afterwards
+
+
+def test_choosing_spanish_on_the_profile_switches_the_site_now(owner_client, owner):
+    response = owner_client.post(reverse("patients:profile"), _profile(preferred_language="es"))
+    assert response.status_code == 302
+    assert response.cookies[COOKIE].value == "es"

@@ -73,7 +73,7 @@ def test_it_saves_the_profile_and_shows_it_after_logging_in_again(client, owner,
     patient = Patient.objects.get(user=owner)
     assert patient.legal_name == "Dana Maria Lopez"
     assert patient.date_of_birth == _years_ago(41)
-    # The profile chose Spanish, so the second login switched the site (and this thread) to it.
+    # The profile chose Spanish, so the site (and this test's thread) is Spanish now.
     assert page["Content-Language"] == "es"
     with translation.override("en"):
         assert patient.get_sex_on_insurance_display() == "Female"
