@@ -56,6 +56,14 @@ def test_every_page_has_a_labelled_switcher(client, url):
     assert "Español" in page
 
 
+def test_the_languages_are_named_in_themselves_on_a_spanish_page(client):
+    client.cookies[COOKIE] = "es"
+    page = client.get(reverse("patients:login")).content.decode()
+    assert 'value="en" lang="en"' in page
+    assert ">English</button>" in page
+    assert 'aria-current="true">Español</button>' in page
+
+
 def test_a_logged_in_patients_pages_have_the_switcher(owner_client):
     page = owner_client.get(reverse("claims:dashboard")).content.decode()
     assert f'action="{reverse("patients:set_language")}"' in page
