@@ -240,6 +240,18 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _english_to_begin_with():
+    """Each test starts in the site's default language. A request in Spanish (issue 17) leaves
+    Spanish active in the thread that served it, which is the test's own thread with the test
+    client, and the next test on the worker would then read Spanish messages."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no rate-limit counts (patients/throttle.py counts in the cache,
     which is one process's memory in tests)."""

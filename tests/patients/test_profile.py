@@ -289,7 +289,7 @@ def test_the_dashboard_asks_gently_for_a_missing_name_and_birth_date(owner_clien
 
 def test_the_dashboard_shows_the_name_once_it_is_there(owner_client, owner):
     CaseFactory(patient=owner.patient)
-    owner_client.post(URL, _profile())
+    owner_client.post(URL, _profile(preferred_language="en"))  # Spanish would switch the pages
 
     page = owner_client.get(reverse("claims:dashboard")).text
 
@@ -311,7 +311,7 @@ def test_step_1_links_to_the_profile_and_says_whether_it_is_done(owner_client, o
     step = reverse("claims:step_policy", args=[case.public_id])
 
     before = owner_client.get(step).text
-    owner_client.post(URL, _profile())
+    owner_client.post(URL, _profile(preferred_language="en"))  # Spanish would switch the pages
     after = owner_client.get(step).text
 
     assert f'href="{URL}?next={step}"' in before
