@@ -580,7 +580,7 @@ def test_the_fuzz_covers_every_form_a_patient_posts():
     not_the_wizard = {
         # Staff and sign-in: not a patient's wizard (patients/ auth has its own tests).
         "ReviewForm", "AdminLoginForm", "LoginForm", "SignUpForm", "TwoFactorSetupForm",
-        "PasswordCheckForm",
+        "PasswordCheckForm", "LanguagePasswordResetForm",
         # Deletes the account: its password check is tested in tests/patients.
         "DeleteAccountForm",
         # Bases, not posted themselves.
