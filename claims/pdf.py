@@ -24,7 +24,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import codes, timeline
 from .letters.text import split_closing
-from .models import CoverageCase, Packet, PriorAuthorizationRequest, SupportingDocument
+from .models import CoverageCase, Letter, Packet, PriorAuthorizationRequest, SupportingDocument
 from .selectors import PacketSources, criteria_check_for, packet_sources_of, superbill_for
 
 logger = logging.getLogger(__name__)
@@ -248,3 +248,15 @@ def render_packet_pdf(packet: Packet) -> tuple[bytes, int]:
         output = io.BytesIO()
         writer.write(output)
         return output.getvalue(), total
+
+
+def render_reading_copy_pdf(*, letter: Letter, text: str) -> bytes:
+    """A Spanish reading copy of a letter (issue 17): `text`, the letter drafted in Spanish,
+    under a banner saying the English letter is the one sent. Called with Spanish active."""
+    html = render_to_string(
+        "claims/pdf/reading_copy.html",
+        {"letter": letter, "letter_parts": split_closing(text), "today": timezone.localdate()},
+    )
+    return bytes(
+        HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    )

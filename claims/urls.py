@@ -74,6 +74,11 @@ urlpatterns = [
     path(case + "submit/", views.step_submit, name="step_submit"),
     path(case + "appeal/", views.step_appeal, name="step_appeal"),
     path(case + "letters/<uuid:letter_id>/", views.letter_edit, name="letter_edit"),
+    path(
+        case + "letters/<uuid:letter_id>/spanish.pdf",
+        views.letter_reading_copy,
+        name="letter_reading_copy",
+    ),
     path(case + "packets/new/", views.packet_create, name="packet_create"),
     path(
         case + "packets/<uuid:packet_id>/status/",

@@ -11,7 +11,9 @@ entered, a rule from ../shared/DOMAIN.md (cited in a comment), or a placeholder 
 brackets for what only the provider or patient can fill in. The drafts never say a plan's
 criteria are met: the insurer's criteria are not in the records. Paragraphs are separated by a
 blank line; the PDF template escapes and renders them. Letters go to insurers, so they are
-written in English (translation.override), with the fixed sentences marked for translation.
+written in English (translation.override), with the fixed sentences marked for translation. The
+letter of medical necessity and the appeal letter are also drafted in Spanish, for the patient's
+reading copy only (issue 17): inside text.drafting_in("es").
 
 These are drafts for the patient and clinic staff to check and edit, not medical or legal advice.
 """
@@ -19,6 +21,7 @@ These are drafts for the patient and clinic staff to check and edit, not medical
 from .appeal import draft_appeal_letter
 from .medical_necessity import draft_medical_necessity_letter
 from .registry import DRAFTERS, Drafter, draft_letter
+from .text import drafting_in
 
 __all__ = [
     "DRAFTERS",
@@ -26,4 +29,5 @@ __all__ = [
     "draft_appeal_letter",
     "draft_letter",
     "draft_medical_necessity_letter",
+    "drafting_in",
 ]

@@ -29,7 +29,7 @@ from .sections import (
     request_period,
     treatment_block,
 )
-from .text import DRAFT_NOTE, format_date, join_paragraphs, or_placeholder, quoted
+from .text import DRAFT_NOTE, format_date, join_paragraphs, letter_language, or_placeholder, quoted
 
 Reason = Denial.Reason
 POINT_BY_POINT = (Reason.NOT_MEDICALLY_NECESSARY, Reason.CRITERIA_NOT_MET)
@@ -41,7 +41,8 @@ def draft_appeal_letter(case: CoverageCase, denial: Denial | None) -> str:
         raise ValueError("An appeal letter answers a denial; none was given.")
     if denial.pa_request.case_id != case.pk:
         raise ValueError("The denial belongs to another case.")
-    with translation.override("en"):
+    # English for the payer; Spanish only for the patient's reading copy (issue 17).
+    with translation.override(letter_language()):
         facts = CaseFacts.of(case)
         pa_request = denial.pa_request
         # A denied out-of-network claim (issue 16) is a claim for care already received.

@@ -14,13 +14,14 @@ from .sections import (
     provider_signature,
     treatment_block,
 )
-from .text import DRAFT_NOTE, format_date, join_paragraphs
+from .text import DRAFT_NOTE, format_date, join_paragraphs, letter_language
 
 
 def draft_medical_necessity_letter(case: CoverageCase, denial: Denial | None = None) -> str:
     """A draft letter of medical necessity from the case's records, for the provider to edit.
     It answers no denial: `denial` is ignored, and taken so every drafter has one signature."""
-    with translation.override("en"):
+    # English for the payer; Spanish only for the patient's reading copy (issue 17).
+    with translation.override(letter_language()):
         facts = CaseFacts.of(case)
         points = evidence_points(facts)
         # The paragraphs in the order the points run; other treatments follow psychotherapy.

@@ -1,8 +1,12 @@
 """Wording every letter shares: dates, placeholders, quotes, paragraphs and the draft note."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from patients.models import DatePrecision
@@ -12,6 +16,29 @@ DRAFT_NOTE = gettext_noop(
     "[Draft made by Coverage Guide from the records entered. Check and edit every statement, "
     "and remove this line, before sending. This draft is not medical or legal advice.]"
 )
+
+
+# The language a letter is drafted in: English, what payers read, whatever the page's language.
+# Only the patient's Spanish reading copy (issue 17) drafts in another, by asking for it.
+_LANGUAGE: ContextVar[str] = ContextVar("letter_language", default="en")
+
+
+def letter_language() -> str:
+    """The language letters are drafted in here: English unless inside `drafting_in`."""
+    return _LANGUAGE.get()
+
+
+@contextmanager
+def drafting_in(language: str) -> Iterator[None]:
+    """Inside the block, the drafters that offer a reading copy (the letter of medical necessity
+    and the appeal letter) draft in `language`, and `language` is active. For the patient's
+    reading copy only: a letter for the payer is drafted outside it, in English."""
+    token = _LANGUAGE.set(language)
+    try:
+        with translation.override(language):
+            yield
+    finally:
+        _LANGUAGE.reset(token)
 
 
 def format_date(value: date) -> str:

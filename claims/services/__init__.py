@@ -36,7 +36,13 @@ from .deadlines import (
 from .errors import CaseStateError
 from .export import cases_export_csv, csv_safe
 from .files import files_prune_orphans
-from .letters import case_attach_signed_letter, letter_get_or_draft, letter_save
+from .letters import (
+    READING_COPY_KINDS,
+    case_attach_signed_letter,
+    letter_get_or_draft,
+    letter_reading_copy_pdf,
+    letter_save,
+)
 from .oon_claims import (
     network_check_delete,
     network_check_save,
@@ -136,6 +142,8 @@ __all__ = [
     "insurer_call_save",
     "letter_get_or_draft",
     "letter_save",
+    "letter_reading_copy_pdf",
+    "READING_COPY_KINDS",
     "packet_is_out_of_date",
     "packet_mark_failed",
     "packet_render",

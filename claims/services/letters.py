@@ -30,6 +30,26 @@ def letter_get_or_draft(*, case: CoverageCase, kind: str, denial: Denial | None 
     return letter
 
 
+# The letters a patient may read in Spanish (issue 17, "What stays English"): what they ask for
+# is theirs to understand; the rest are requests the payer reads.
+READING_COPY_KINDS = frozenset({Letter.Kind.MEDICAL_NECESSITY, Letter.Kind.APPEAL})
+
+
+def letter_reading_copy_pdf(letter: Letter) -> bytes:
+    """A Spanish reading copy of the letter, as a PDF: the app's draft of it drafted again in
+    Spanish (the patient's edits to the English text cannot be translated, and the copy says
+    so), marked as a translation for information. Only reads: the saved English letter, the one
+    that is sent, is untouched."""
+    if letter.kind not in READING_COPY_KINDS:
+        raise ValueError(f"No reading copy for {letter.kind!r} letters")
+    # Imported here: claims.pdf loads WeasyPrint, about 0.9 s of start-up.
+    from .. import pdf
+
+    with drafting.drafting_in("es"):  # Spanish active, and the drafter asked to follow it
+        text = drafting.draft_letter(kind=letter.kind, case=letter.case, denial=letter.denial)
+        return pdf.render_reading_copy_pdf(letter=letter, text=text)
+
+
 @transaction.atomic
 def letter_save(*, letter: Letter, text: str, by: User) -> Letter:
     """Save an edited letter (by the patient, or a reviewer in admin); the next packet renders

@@ -13,7 +13,14 @@ patient posted (or the one kept while their session had expired), call a service
 
 from .cases import case_overview, case_start, criteria_policy_choose, dashboard
 from .costs import cost_estimate, costs, financing
-from .files import document_download, letter_edit, packet_create, packet_download, packet_status
+from .files import (
+    document_download,
+    letter_edit,
+    letter_reading_copy,
+    packet_create,
+    packet_download,
+    packet_status,
+)
 from .oon_claims import network_gap, network_gap_packet, oon_claims
 from .questionnaires import questionnaire, score_result
 from .sessions import session_delete, sessions, superbill_create
@@ -50,6 +57,7 @@ __all__ = [
     "document_download",
     "financing",
     "letter_edit",
+    "letter_reading_copy",
     "packet_create",
     "packet_download",
     "packet_status",

@@ -1,6 +1,7 @@
 """Documents, letters and packets: editing a letter, asking for a packet, and the authorized
 downloads (never a public media URL)."""
 
+import io
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -71,8 +72,30 @@ def letter_edit(request, coveragecase_id, letter_id):
     return render(
         request,
         "claims/letter_edit.html",
-        {"case": case, "letter": letter, "form": form, "back": back},
+        {
+            "case": case,
+            "letter": letter,
+            "form": form,
+            "back": back,
+            "reading_copy": letter.kind in services.READING_COPY_KINDS,
+        },
     )
+
+
+@patient_required
+def letter_reading_copy(request, coveragecase_id, letter_id):
+    """A Spanish reading copy of the letter of medical necessity or the appeal letter, as a PDF
+    (issue 17): for the patient only, rendered now (a 1-3 page letter renders in about a second)."""
+    case = case_for(request, coveragecase_id)
+    letter = item_or_404(case.letters.filter(kind__in=services.READING_COPY_KINDS), letter_id)
+    body = services.letter_reading_copy_pdf(letter)
+    # What it is, never whose it is or what it says ("reading-copy-appeal-letter.pdf").
+    filename = f"reading-copy-{letter.kind.replace('_', '-')}-letter.pdf"
+    response = FileResponse(
+        io.BytesIO(body), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # The page each kind of letter is made on, to go back to (the appeal step for the rest).
