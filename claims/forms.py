@@ -13,7 +13,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core import validators
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -199,18 +199,25 @@ class InsurerCallForm(OnceForm, forms.ModelForm):
                 label=question.question,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 1}),
-                initial=answers.get(str(question.question), ""),
+                initial=answers.get(_in_english(question.question), ""),
             )
 
     def answer_fields(self):
         return [self[f"answer_{i}"] for i in range(len(INSURER_QUESTIONS))]
 
     def questions_and_answers(self) -> list[dict[str, str]]:
+        # Stored in English whatever the page's language (issue 17): the appeal letter quotes
+        # them to the payer, and a call opened later in the other language finds its answers.
         return [
-            {"question": str(question.question), "answer": self.cleaned_data[f"answer_{i}"]}
+            {"question": _in_english(question.question), "answer": self.cleaned_data[f"answer_{i}"]}
             for i, question in enumerate(INSURER_QUESTIONS)
             if self.cleaned_data.get(f"answer_{i}")
         ]
+
+
+def _in_english(text) -> str:
+    with translation.override("en"):
+        return str(text)
 
 
 class SymptomScoreForm(OnceForm, forms.ModelForm):

@@ -46,7 +46,7 @@ def set_language(request):
     if (
         request.user.is_authenticated
         and request.user.is_patient
-        and translation.check_for_language(language)
+        and language in dict(settings.LANGUAGES)  # check_for_language accepts any Django ships
     ):
         services.patient_language_save(
             patient=get_patient_for_user(request.user), language=language

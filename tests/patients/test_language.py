@@ -91,6 +91,15 @@ def test_an_unknown_language_changes_nothing(owner_client, owner):
     assert Patient.objects.get(user=owner).preferred_language == "en"
 
 
+def test_a_language_django_ships_but_the_site_does_not_offer_is_not_saved(owner_client, owner):
+    """check_for_language() says yes to any language Django has a catalog for: posting "fr"
+    answered 500 (the account's field refused it) instead of changing nothing."""
+    response = owner_client.post(reverse("patients:set_language"), {"language": "fr", "next": "/"})
+
+    assert response.status_code == 302
+    assert Patient.objects.get(user=owner).preferred_language == "en"
+
+
 @pytest.mark.django_db
 def test_login_applies_the_accounts_language(client):
     user = _spanish(UserFactory(email="ana@example.com"))
