@@ -15,8 +15,10 @@ from patients.models import (
     Clinic,
     DatePrecision,
     InsurancePolicy,
+    MoneyField,
     Patient,
     Payer,
+    PercentField,
     Provider,
     PublicIdModel,
     TimeStampedModel,
@@ -998,29 +1000,6 @@ class Criterion(models.Model):
 # --- Paying for treatment (issue 16): sessions received, the cost ahead, out-of-network claims ---
 
 
-def _money(verbose_name, **kwargs):
-    """Dollars and cents, never negative; optional unless `null=False` is passed."""
-    options = {"null": True, "blank": True, **kwargs}
-    return models.DecimalField(
-        verbose_name,
-        max_digits=10,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal(0))],
-        **options,
-    )
-
-
-def _percent(verbose_name):
-    return models.DecimalField(
-        verbose_name,
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-    )
-
-
 def _percent_of_fee(verbose_name):
     return models.DecimalField(
         verbose_name,
@@ -1062,8 +1041,8 @@ class TreatmentSession(PublicIdModel):
         choices=TreatmentRequest.PlaceOfService.choices,
         default=TreatmentRequest.PlaceOfService.OFFICE,
     )
-    charge = _money(_("charge for the session"), null=False, blank=False)
-    amount_paid = _money(_("amount paid"), null=False, blank=True, default=Decimal(0))
+    charge = MoneyField(_("charge for the session"), null=False, blank=False)
+    amount_paid = MoneyField(_("amount paid"), null=False, blank=True, default=Decimal(0))
     paid_by = models.CharField(_("paid by"), max_length=12, choices=PaidBy.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     entered_by = models.ForeignKey(
@@ -1099,7 +1078,7 @@ class SessionLine(models.Model):
     modifiers = models.CharField(_("modifiers"), max_length=11, blank=True)
     # Letters of the superbill's diagnosis list this line is for ("A", "AB").
     diagnosis_pointer = models.CharField(_("diagnosis pointer"), max_length=4, default="A")
-    charge = _money(_("charge for this line"))
+    charge = MoneyField(_("charge for this line"))
 
     class Meta:
         ordering = ["session", "position", "pk"]
@@ -1121,26 +1100,26 @@ class CostEstimate(PublicIdModel):
         CoverageCase, on_delete=models.CASCADE, related_name="cost_estimate"
     )
     sessions = models.PositiveSmallIntegerField(_("number of sessions"), null=True, blank=True)
-    charge_per_session = _money(_("the clinic's charge per session"))
+    charge_per_session = MoneyField(_("the clinic's charge per session"))
     network = models.CharField(
         _("network"), max_length=16, choices=Network.choices, default=Network.OUT_OF_NETWORK
     )
     out_of_network_covered = models.BooleanField(
         _("my plan pays something for out-of-network care"), default=True
     )
-    allowed_per_session = _money(_("the plan's allowed amount per session, if you know it"))
+    allowed_per_session = MoneyField(_("the plan's allowed amount per session, if you know it"))
     # When the allowed amount is unknown: a range stated as percentages of a Medicare fee.
-    medicare_fee = _money(_("Medicare's fee for the session"))
+    medicare_fee = MoneyField(_("Medicare's fee for the session"))
     # Either end may be above 100 %: a plan may set its allowed amount above Medicare's fee.
     allowed_low_percent = _percent_of_fee(_("low end, % of the Medicare fee"))
     allowed_high_percent = _percent_of_fee(_("high end, % of the Medicare fee"))
-    single_case_rate = _money(_("the rate the single-case agreement sets per session"))
-    deductible = _money(_("deductible"))
-    deductible_met = _money(_("deductible met so far"))
-    coinsurance_percent = _percent(_("coinsurance (%)"))
-    copay = _money(_("copay per session"))
-    oop_max = _money(_("out-of-pocket maximum"))
-    oop_met = _money(_("out-of-pocket spent so far"))
+    single_case_rate = MoneyField(_("the rate the single-case agreement sets per session"))
+    deductible = MoneyField(_("deductible"))
+    deductible_met = MoneyField(_("deductible met so far"))
+    coinsurance_percent = PercentField(_("coinsurance (%)"))
+    copay = MoneyField(_("copay per session"))
+    oop_max = MoneyField(_("out-of-pocket maximum"))
+    oop_met = MoneyField(_("out-of-pocket spent so far"))
 
     history = HistoricalRecords(user_db_constraint=False)
 
@@ -1167,16 +1146,16 @@ class OutOfNetworkClaim(PublicIdModel):
         _("date you sent it"), null=True, blank=True, validators=[validate_sane_date]
     )
     reference_number = models.CharField(_("claim number"), max_length=60, blank=True)
-    amount_claimed = _money(_("amount claimed"))
+    amount_claimed = MoneyField(_("amount claimed"))
     status = models.CharField(
         _("answer"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
     )
     answered_on = models.DateField(
         _("date of the answer"), null=True, blank=True, validators=[validate_sane_date]
     )
-    allowed = _money(_("allowed amount"))
-    reimbursed = _money(_("amount reimbursed"))
-    denied_amount = _money(_("amount denied"))
+    allowed = MoneyField(_("allowed amount"))
+    reimbursed = MoneyField(_("amount reimbursed"))
+    denied_amount = MoneyField(_("amount denied"))
     eob = models.ForeignKey(
         SupportingDocument,
         on_delete=models.SET_NULL,

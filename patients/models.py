@@ -252,15 +252,15 @@ MONEY_FIELDS = [
 PERCENT_FIELDS = ["in_network_coinsurance_percent", "out_of_network_coinsurance_percent"]
 
 
-def MoneyField(verbose_name):  # noqa: N802 - reads like the field class it returns
-    """Dollars and cents, optional (a patient may not know yet), never negative."""
+def MoneyField(verbose_name, **options):  # noqa: N802 - reads like the field class it returns
+    """Dollars and cents, never negative; optional (a patient may not know yet) unless `options`
+    say otherwise (null=False for an amount always known)."""
     return models.DecimalField(
         verbose_name,
         max_digits=10,
         decimal_places=2,
-        null=True,
-        blank=True,
         validators=[MinValueValidator(Decimal(0))],
+        **{"null": True, "blank": True, **options},
     )
 
 
