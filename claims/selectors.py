@@ -165,18 +165,10 @@ def pre_authorizations(case: CoverageCase) -> QuerySet[PriorAuthorizationRequest
     return case.pa_requests.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM)
 
 
-def latest_denial(case: CoverageCase) -> Denial | None:
-    """The denial of the case's most recently decided request: the one step 6 answers."""
-    return (
-        Denial.objects.filter(pa_request__case=case)
-        .order_by("-pa_request__decided_on", "-pa_request__created_at")
-        .first()
-    )
-
-
 def denials_of(case: CoverageCase) -> QuerySet[Denial]:
-    """The case's denials, newest decision first (as latest_denial orders them): a denied
-    pre-authorization and then a denied out-of-network claim are two denials (issue 16)."""
+    """The case's denials, newest decision first (the first is the one step 6 answers unless the
+    patient picks another): a denied pre-authorization and then a denied out-of-network claim
+    are two denials (issue 16)."""
     return (
         Denial.objects.filter(pa_request__case=case)
         .select_related("pa_request")

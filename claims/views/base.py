@@ -54,12 +54,6 @@ def item_or_404(queryset, public_id):
         raise Http404 from exc
 
 
-def case_denials(case: CoverageCase) -> list[Denial]:
-    """The case's denials, newest decision first (as latest_denial orders them): a pre-authorization
-    denied, then an out-of-network claim denied (issue 16) are two denials to appeal."""
-    return list(denials_of(case))
-
-
 def denial_for(case: CoverageCase, public_id) -> Denial | None:
     """The case's denial with this public id (404 if it is not one of the case's), or, with no
     id, its newest: the one step 6 answers unless the patient picked another."""

@@ -40,6 +40,7 @@ from ..progress import STEP_SLUGS
 from ..selectors import (
     appeal_ladder,
     criteria_check_for,
+    denials_of,
     escalation_letters,
     packet_missing_facts,
     pre_authorizations,
@@ -47,7 +48,6 @@ from ..selectors import (
 )
 from .base import (
     bound,
-    case_denials,
     case_for,
     denial_for,
     denial_label,
@@ -429,7 +429,7 @@ def step_appeal(request, coveragecase_id):
     data = posted(request)
     # A case may have several denials (issue 16: the pre-authorization, then a claim): the one
     # picked (?denial=, and every form's hidden field), else the newest.
-    denials = case_denials(case)
+    denials = list(denials_of(case))
     denial = denial_for(
         case, (data or {}).get("denial") if data is not None else request.GET.get("denial")
     )
