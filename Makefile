@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install messages run worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
+.PHONY: help install install-dev messages run worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
@@ -19,12 +19,20 @@ help:
 	@echo "make typecheck    mypy with django-stubs (pyproject.toml says which modules are strict)"
 	@echo "make check-deploy Django's deployment checks with production settings"
 
+# Two installs: the runtime (requirements.txt: what make run and make serve need) and the
+# development tools on top (requirements-dev.txt: pytest, Playwright, ruff, mypy, moto, locust).
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
 install: $(VENV)/.installed messages
+
+install-dev: $(VENV)/.installed-dev messages
 
 # The compiled catalogs (locale/*/LC_MESSAGES/django.mo) are build products, not in git; msgfmt
 # comes from gettext. Only catalogs older than their .po are compiled again.
@@ -49,39 +57,39 @@ staff-code: install
 # rewrites the asserts of every test module again, about 2 s each.
 PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.local/pycache $(PY) -m pytest
 
-test: install
+test: install-dev
 	$(PYTEST) -n auto --dist loadgroup
 
-test-fast: install
+test-fast: install-dev
 	$(PYTEST) -n auto --dist worksteal -m "not worker and not pdf and not browser and not slow and not fault and not fuzz"
 
 # Redis stopped mid-request, workers killed mid-render, 20 writes at once (part of make test too);
 # -s shows how long each packet took once the fault ended.
-test-fault: install
+test-fault: install-dev
 	REQUIRE_SERVICES=1 $(PYTEST) -m fault -s -p no:randomly
 
-smoke: install
+smoke: install-dev
 	$(PY) scripts/smoke.py
 
-bench: install
+bench: install-dev
 	$(PY) bench/packet_bench.py
 
-bench-admin: install
+bench-admin: install-dev
 	$(PY) bench/admin_bench.py
 
-bench-icd10: install
+bench-icd10: install-dev
 	$(PY) bench/icd10_bench.py
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-fmt: install
+fmt: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 # The packages and the strictness per module are in pyproject.toml ([tool.mypy]).
-typecheck: install
+typecheck: install-dev
 	$(VENV)/bin/mypy
 
 # Production settings: DEBUG off, a real-looking secret, a host name. Fails on any warning.
