@@ -3,10 +3,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install install-dev messages run worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
+.PHONY: help install install-dev messages run serve worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
+	@echo "make serve        production stack: gunicorn + Celery workers + beat (README: Deploying)"
 	@echo "make staff-code   the demo staff reviewer's current 6-digit admin sign-in code"
 	@echo "make test         the whole test suite"
 	@echo "make messages     compile the translations (locale/), as make install does"
@@ -42,6 +43,10 @@ messages: $(VENV)/.installed
 
 run: install
 	scripts/dev.sh
+
+# Production settings; needs DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS (README: Deploying).
+serve: install
+	scripts/serve.sh
 
 # One worker for both queues (make run starts one per queue, so large packets wait apart).
 worker: install
