@@ -12,7 +12,7 @@ help:
 	@echo "make test         the whole test suite"
 	@echo "make messages     compile the translations (locale/), as make install does"
 	@echo "make test-fault   the fault suite: Redis stopped, workers killed; prints recovery times"
-	@echo "make smoke        start the stack like make run, log in over HTTP, round-trip a task"
+	@echo "make smoke        start make run's stack, then make serve's (gunicorn), and use them over HTTP"
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
 	@echo "make bench-admin  time the case admin pages with 10,000 fake cases (seed_fake_cases)"
 	@echo "make bench-icd10  time the diagnosis search over the phrase table (median target 20 ms)"

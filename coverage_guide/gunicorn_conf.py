@@ -43,6 +43,13 @@ if Path("/dev/shm").is_dir():  # noqa: S108 - a directory, not a file we create
 # SECURE_PROXY_SSL_HEADER. Gunicorn reads FORWARDED_ALLOW_IPS on its own; the default is loopback.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# Gunicorn 23+'s control socket (for `gunicornc`) sits at one path per user by default, so two
+# servers of one user would fight over it; off unless GUNICORN_CONTROL_SOCKET names a path.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
+
 # Logs to stdout/stderr, for the process manager to collect. The access log has the path without
 # its query string (%(U)s, never %(r)s or %(q)s) and no Referer (%(f)s): a query string or a
 # referring URL may hold what a patient typed (issue 14, finding 5).

@@ -14,6 +14,18 @@
    "pong";
 6. always stops everything it started (SIGTERM to the process groups, SIGKILL after a deadline).
 
+Then the production-like stack (issue 18), the way `make serve` runs it:
+
+7. migrates and seeds the demo into SMOKE_DATABASE_URL (CI passes a database on its throwaway
+   PostgreSQL cluster; without it, a temporary SQLite file), starts a Redis of its own and
+   scripts/serve.sh: gunicorn + Celery workers + beat, DEBUG off, WhiteNoise after collectstatic;
+8. requests come as from a TLS-terminating proxy (X-Forwarded-Proto: https), as in production;
+   plain HTTP is redirected to HTTPS;
+9. /health/ answers 200; a static file is served under its hashed name; the patient logs in,
+   saves a wizard form (the referral's notes) and finds it saved, asks for a packet, the worker
+   renders it, and the download is a PDF naming the patient; the access log holds no query
+   string.
+
 Prints each check with its timing; exits 1 on any failure after printing the tail of the stack's
 output. Every connection goes to 127.0.0.1 only.
 """
@@ -24,7 +36,11 @@ import base64
 import contextlib
 import ctypes
 import ctypes.util
+import html.parser
+import http.client
 import http.cookiejar
+import io
+import json
 import os
 import re
 import secrets
@@ -111,6 +127,9 @@ class Stack:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def opener(self, jar: http.cookiejar.CookieJar | None = None) -> urllib.request.OpenerDirector:
+        return make_opener(jar)
+
     def remember_processes(self) -> None:
         """Note every process under the stack: honcho starts each service in its own session,
         out of reach of a signal to our process group should honcho die before passing it on."""
@@ -158,6 +177,98 @@ class Stack:
         except OSError:
             return "(no output)"
         return "\n".join(text.splitlines()[-lines:]) or "(no output)"
+
+
+class _BehindTlsProxyPolicy(http.cookiejar.DefaultCookiePolicy):
+    def return_ok_secure(self, cookie, request):
+        return True  # the browser's side of the proxy is HTTPS
+
+
+class ProductionStack(Stack):
+    """scripts/serve.sh (what `make serve` runs) with production settings, its own Redis, and the
+    demo seeded into SMOKE_DATABASE_URL first (PostgreSQL in CI), else a temporary SQLite file."""
+
+    PROXY_HEADERS = {"X-Forwarded-Proto": "https"}  # as a TLS-terminating proxy sends
+
+    def __init__(self, tmp: Path):
+        super().__init__(tmp)
+        self.database_url = os.environ.get("SMOKE_DATABASE_URL") or (
+            f"sqlite:///{tmp / 'db.sqlite3'}"
+        )
+        self.redis: subprocess.Popen | None = None
+
+    def env(self) -> dict[str, str]:
+        env = super().env()
+        env.update(
+            DJANGO_DEBUG="0",
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            ALLOWED_HOSTS=HOST,
+            SECURE_PROXY_SSL_HEADER="1",
+            STATIC_ROOT=str(self.tmp / "static"),
+            GUNICORN_BIND=f"{HOST}:{self.web_port}",
+            WEB_CONCURRENCY="2",
+            WORKER_CONCURRENCY="1",
+            CELERY_BEAT_SCHEDULE_FILE=str(self.tmp / "celerybeat-schedule"),
+        )
+        return env
+
+    def start(self) -> None:
+        self.redis = subprocess.Popen(  # noqa: S603 - fixed arguments, loopback only
+            [
+                shutil.which("redis-server") or "redis-server",
+                *("--port", str(self.redis_port), "--bind", HOST, "--save", ""),
+                *("--appendonly", "no", "--dir", str(self.tmp)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        # seed_demo refuses DEBUG off (known passwords): seed with development settings first.
+        seed_env = {**self.env(), "DJANGO_DEBUG": "1"}
+        python = str(ROOT / os.environ.get("VENV", ".venv") / "bin" / "python")
+        with open(self.log_path, "ab") as log:
+            for command in (["migrate", "--noinput", "-v0"], ["seed_demo", "--quiet"]):
+                subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+                    [python, "manage.py", *command],
+                    cwd=ROOT,
+                    env=seed_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    check=True,
+                )
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
+                [shutil.which("bash") or "/bin/bash", str(ROOT / "scripts" / "serve.sh")],
+                cwd=ROOT,
+                env=self.env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def opener(self, jar: http.cookiejar.CookieJar | None = None) -> urllib.request.OpenerDirector:
+        """Requests as the proxy passes them on: marked HTTPS, so the Secure cookies go back
+        although the hop to gunicorn is plain HTTP; POSTs carry the site's HTTPS origin, which
+        Django's CSRF check compares with the host."""
+        if jar is not None:
+            jar.set_policy(_BehindTlsProxyPolicy())
+        opener = make_opener(jar)
+        origin = f"https://{HOST}:{self.web_port}"
+        opener.addheaders = [*self.PROXY_HEADERS.items(), ("Origin", origin)]
+        return opener
+
+    def stop(self) -> list[str]:
+        killed = super().stop()
+        if self.redis is not None and self.redis.poll() is None:
+            self.redis.terminate()
+            try:
+                self.redis.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.redis.kill()
+                killed.append("redis-server")
+        return killed
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -278,7 +389,7 @@ def wait_until_ready(stack: Stack) -> float:
     """Poll the login page until it answers 200; fail early if the stack exits."""
     started = time.monotonic()
     deadline = started + READY_TIMEOUT
-    opener = make_opener()
+    opener = stack.opener()
     last = "no answer yet"
     while True:
         stack.remember_processes()
@@ -311,13 +422,13 @@ def csrf_token(jar: http.cookiejar.CookieJar, page: str, what: str) -> str:
 
 
 def log_in(
-    base_url: str, email: str
+    stack: Stack, email: str
 ) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar, str, str]:
     """Log in through the real login form; return (opener with the session, its cookie jar,
     final URL, body)."""
     jar = http.cookiejar.CookieJar()
-    opener = make_opener(jar)
-    login_url = f"{base_url}/account/login/"
+    opener = stack.opener(jar)
+    login_url = f"{stack.base_url}/account/login/"
     status, _, page = fetch(opener, login_url)
     if status != 200:
         raise SmokeFailure(f"GET /account/login/ answered {status}")
@@ -339,7 +450,7 @@ def staff_code() -> str:
 
 
 def check_patient(stack: Stack) -> str:
-    opener, _, final_url, body = log_in(stack.base_url, PATIENT_EMAIL)
+    opener, _, final_url, body = log_in(stack, PATIENT_EMAIL)
     if urllib.parse.urlsplit(final_url).path != "/cases/":
         raise SmokeFailure(f"the patient landed on {final_url}, expected /cases/")
     if "Esketamine nasal spray" not in body:
@@ -352,7 +463,7 @@ def check_patient(stack: Stack) -> str:
 
 def check_staff(stack: Stack) -> str:
     # The password alone: the dashboard sends staff to admin, which asks for the second factor.
-    opener, jar, final_url, page = log_in(stack.base_url, STAFF_EMAIL)
+    opener, jar, final_url, page = log_in(stack, STAFF_EMAIL)
     if urllib.parse.urlsplit(final_url).path != "/admin/login/" or 'name="otp_token"' not in page:
         raise SmokeFailure(
             f"staff with a password only ended at {final_url}, not the admin login asking for "
@@ -401,6 +512,166 @@ def check_task(stack: Stack) -> str:
     return f"coverage_guide.ping -> worker -> {answer!r} via {stack.redis_url}"
 
 
+# --- the production-like stack ---------------------------------------------------------------
+
+
+class _Forms(html.parser.HTMLParser):
+    """The page's POST forms as {field name: value}, as a browser would send them unchanged
+    (text inputs, hidden inputs, checked boxes, selected options, textareas; no buttons)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict[str, str]] = []
+        self._form: dict[str, str] | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method", "").lower() == "post":
+            self._form = {}
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type", "text") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._form[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self._form.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self._form[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._form[name] = ""
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def post_forms(page: str) -> list[dict[str, str]]:
+    parser = _Forms()
+    parser.feed(page)
+    return parser.forms
+
+
+def _raw_get(stack: Stack, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """Status and headers of a GET, redirects not followed."""
+    connection = http.client.HTTPConnection(HOST, stack.web_port, timeout=HTTP_TIMEOUT)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
+def check_production_settings(stack: ProductionStack) -> str:
+    status, headers = _raw_get(stack, "/account/login/", {})
+    if status != 301 or not headers.get("location", "").startswith("https://"):
+        raise SmokeFailure(f"plain HTTP answered {status}, not a redirect to HTTPS (DEBUG off?)")
+    status, headers = _raw_get(stack, "/account/login/", stack.PROXY_HEADERS)
+    if status != 200 or "max-age" not in headers.get("strict-transport-security", ""):
+        raise SmokeFailure(f"the login page over the proxy: {status}, no HSTS header")
+    _, _, page = fetch(stack.opener(), f"{stack.base_url}/account/login/")
+    css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', page)
+    if not css:
+        raise SmokeFailure("the login page links no stylesheet under a hashed name (collectstatic)")
+    status, headers = _raw_get(stack, css.group(1), stack.PROXY_HEADERS)
+    if status != 200 or "immutable" not in headers.get("cache-control", ""):
+        raise SmokeFailure(f"WhiteNoise answered {status} for {css.group(1)}, not cached for good")
+    return f"HTTP -> HTTPS redirect, HSTS, {css.group(1)} served by WhiteNoise (immutable)"
+
+
+def check_health(stack: ProductionStack) -> str:
+    status, _, body = fetch(stack.opener(), f"{stack.base_url}/health/")
+    try:
+        answer = json.loads(body)
+    except ValueError as error:
+        raise SmokeFailure(f"/health/ answered {status} without JSON") from error
+    if status != 200:
+        raise SmokeFailure(f"/health/ answered {status}: {answer}")
+    return f"/health/ 200: {json.dumps(answer, sort_keys=True)[:160]}"
+
+
+def check_patient_journey(stack: ProductionStack) -> str:
+    """Log in, save the referral's notes, ask for a packet, wait for the worker, download it."""
+    opener, _, final_url, dashboard = log_in(stack, PATIENT_EMAIL)
+    case = re.search(r'href="(/cases/[0-9a-f-]{36}/)', dashboard)
+    if urllib.parse.urlsplit(final_url).path != "/cases/" or not case:
+        raise SmokeFailure(f"the patient landed on {final_url} without a link to their case")
+    case_url = stack.base_url + case.group(1)
+
+    status, _, page = fetch(opener, case_url + "referral/")
+    form = next((f for f in post_forms(page) if f.get("action") == "referral"), None)
+    if status != 200 or form is None:
+        raise SmokeFailure(f"the referral step answered {status} without its form")
+    marker = f"Smoke test note {secrets.token_hex(4)}"
+    form.update(notes=marker, after="stay")
+    status, _, _ = fetch(opener, case_url + "referral/", form)
+    _, _, page = fetch(opener, case_url + "referral/")
+    if status != 200 or marker not in page:
+        raise SmokeFailure(f"the referral's notes were not saved (HTTP {status})")
+
+    _, _, page = fetch(opener, case_url + "submit/")
+    token = CSRF_INPUT.search(page)
+    if not token:
+        raise SmokeFailure("step 5 has no form to ask for a packet")
+    data = {"csrfmiddlewaretoken": token.group(1), "kind": "prior_authorization"}
+    status, _, page = fetch(opener, case_url + "packets/new/", data)
+    # The new packet, watched while it is made (or already made: the worker can be that quick).
+    packet = re.search(r"/packets/([0-9a-f-]{36})/(?:status|download)/", page)
+    if status != 200 or not packet:
+        raise SmokeFailure(f"asking for a packet answered {status} without a packet being made")
+    packet_url = f"{case_url}packets/{packet.group(1)}/"
+    started, state = time.monotonic(), ""
+    while time.monotonic() - started < TASK_TIMEOUT:
+        _, _, body = fetch(opener, packet_url + "status/")
+        state = json.loads(body)["status"]
+        if state in ("ready", "failed"):
+            break
+        time.sleep(POLL_INTERVAL)
+    if state != "ready":
+        raise SmokeFailure(f"the packet is {state or 'unknown'} after {TASK_TIMEOUT:.0f}s")
+    rendered = time.monotonic() - started
+    request = urllib.request.Request(packet_url + "download/")  # noqa: S310 - 127.0.0.1 only
+    with opener.open(request, timeout=HTTP_TIMEOUT) as response:
+        pdf = response.read()
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    if not pdf.startswith(b"%PDF") or "Alex Demo" not in text:
+        raise SmokeFailure("the downloaded packet is not a PDF naming the demo patient")
+    return (
+        f"login, referral notes saved, packet rendered by the worker in {rendered:.1f}s, "
+        f"downloaded ({len(pdf) // 1024} KB, names the patient)"
+    )
+
+
+def check_access_log(stack: ProductionStack) -> str:
+    secret = f"smoke-query-{secrets.token_hex(4)}"
+    fetch(stack.opener(), f"{stack.base_url}/account/login/?q={secret}")
+    time.sleep(0.5)
+    log = stack.log_path.read_text(errors="replace")
+    if secret in log:
+        raise SmokeFailure("a query string reached the log")
+    if '"GET /account/login/ HTTP/1.1" 200' not in log:
+        raise SmokeFailure("gunicorn's access log has no line for the login page")
+    return "gunicorn's access log has the path without its query string"
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -408,29 +679,20 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)  # run the finally blocks: stop the stack
 
 
-def main() -> int:
-    sys.stdout.reconfigure(line_buffering=True)  # keep stdout and stderr in order in CI logs
-    signal.signal(signal.SIGTERM, _terminate)
-    become_subreaper()
-    if shutil.which("redis-server") is None:
-        print(
-            "smoke: FAILED: redis-server is not installed, so the stack would run without a\n"
-            "Celery worker and there is nothing to smoke-test. Install it (Debian/Ubuntu:\n"
-            "apt-get install redis-server; macOS: brew install redis). CI (.ci/run) does.",
-            file=sys.stderr,
-        )
-        return 1
-    began = time.monotonic()
+def run_stack(kind: type[Stack], label: str, checks) -> bool:
+    """Start one stack in a temporary directory, run the checks in order, always stop it."""
     ok = False
     with tempfile.TemporaryDirectory(prefix="coverage-guide-smoke-") as tmp:
-        stack = Stack(Path(tmp))
-        print(f"smoke: starting scripts/dev.sh: web :{stack.web_port}, Redis :{stack.redis_port}")
+        stack = kind(Path(tmp))
+        print(f"smoke: starting {label}: web :{stack.web_port}, Redis :{stack.redis_port}")
+        if isinstance(stack, ProductionStack):
+            print(f"smoke: database {urllib.parse.urlsplit(stack.database_url).scheme}")
         print(f"smoke: database, Redis data and media in {tmp}")
         try:
             stack.start()
             took = wait_until_ready(stack)
             print(f"  ok  {took:5.1f}s  login page answers at {stack.base_url}/account/login/")
-            for check in (check_patient, check_staff, check_task):
+            for check in checks:
                 started = time.monotonic()
                 what = check(stack)
                 print(f"  ok  {time.monotonic() - started:5.1f}s  {what}")
@@ -455,6 +717,29 @@ def main() -> int:
                 print(f"--- last {TAIL_LINES} lines of the stack's output ---", file=sys.stderr)
                 print(stack.tail(), file=sys.stderr)
                 print("--- end of the stack's output ---", file=sys.stderr)
+    return ok
+
+
+def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # keep stdout and stderr in order in CI logs
+    signal.signal(signal.SIGTERM, _terminate)
+    become_subreaper()
+    if shutil.which("redis-server") is None:
+        print(
+            "smoke: FAILED: redis-server is not installed, so the stack would run without a\n"
+            "Celery worker and there is nothing to smoke-test. Install it (Debian/Ubuntu:\n"
+            "apt-get install redis-server; macOS: brew install redis). CI (.ci/run) does.",
+            file=sys.stderr,
+        )
+        return 1
+    began = time.monotonic()
+    ok = run_stack(
+        Stack, "scripts/dev.sh (make run)", (check_patient, check_staff, check_task)
+    ) and run_stack(
+        ProductionStack,
+        "scripts/serve.sh (make serve: gunicorn, DEBUG off)",
+        (check_production_settings, check_health, check_patient_journey, check_access_log),
+    )
     print(f"smoke: {'passed' if ok else 'FAILED'} in {time.monotonic() - began:.1f}s")
     return 0 if ok else 1
 
