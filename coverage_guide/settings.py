@@ -217,16 +217,94 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", LOCAL_DIR / "media"))
 # Derived data, safe to delete: the parsed ICD-10-CM code set (patients/icd10.py).
 ICD10_CACHE_DIR = Path(os.environ.get("ICD10_CACHE_DIR", LOCAL_DIR / "cache"))
+# --- File storage (issue 18, item 3) ------------------------------------------------------------
+# Where uploaded documents and rendered packets are kept: STORAGES["default"], which every file
+# the app reads or writes goes through. Static files stay with WhiteNoise whatever this says.
+# One switch, FILE_STORAGE:
+# - "local" (the default): files on this machine's disk, under PRIVATE_MEDIA_ROOT. Enough for one
+#   machine that runs both the web and the worker processes.
+# - "s3": an S3 bucket (django-storages), shared by every web and worker process on any machine:
+#   AWS S3, or an S3-compatible service (MinIO, Ceph, ...) at AWS_S3_ENDPOINT_URL.
+# Either way no file has a URL anyone is given: files leave only through the authorized download
+# views, which stream them (claims/views/files.py; STYLE.md rule 13). In the bucket, objects are
+# written private (AWS_DEFAULT_ACL), encrypted at rest (SSE-S3, or SSE-KMS with AWS_S3_KMS_KEY_ID)
+# and never overwritten (a second file of the same name gets a suffix); a `.url` would still be
+# signed and expiring (querystring_auth), never public.
+_S3_ACLS = {
+    "private": "private",
+    # The only ACL a bucket with ACLs disabled ("Bucket owner enforced", the default for new AWS
+    # buckets since 2023) accepts besides none: it refuses even "private" with
+    # AccessControlListNotSupported. Objects there are the bucket owner's alone anyway.
+    "bucket-owner-full-control": "bucket-owner-full-control",
+    "none": None,
+}
+# Files up to this size are read into memory on download; larger ones into an unnamed temporary
+# file (FILE_UPLOAD_TEMP_DIR), so a large packet does not hold its whole size in a web process.
+_S3_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
+
+def file_storage_from_env() -> dict[str, Any]:
+    """STORAGES["default"] as the environment asks (see above), or ImproperlyConfigured."""
+    kind = os.environ.get("FILE_STORAGE", "").strip().lower()
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if kind not in {"", "local", "s3"}:
+        raise ImproperlyConfigured("FILE_STORAGE must be local (the default) or s3")
+    if kind != "s3":
+        if bucket and not kind:
+            # Health records written to a container's disk would be lost with it.
+            raise ImproperlyConfigured(
+                "AWS_STORAGE_BUCKET_NAME is set but FILE_STORAGE is not: set FILE_STORAGE=s3 to "
+                "keep files in the bucket, or FILE_STORAGE=local to keep them on this disk"
+            )
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if not bucket:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    acl = (os.environ.get("AWS_DEFAULT_ACL") or "private").strip().lower()
+    if acl not in _S3_ACLS:
+        raise ImproperlyConfigured(f"AWS_DEFAULT_ACL must be one of {', '.join(_S3_ACLS)}")
+    kms_key_id = os.environ.get("AWS_S3_KMS_KEY_ID", "").strip()
+    encryption = (
+        {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+        if kms_key_id
+        else {"ServerSideEncryption": "AES256"}
+    )
+    addressing_style = os.environ.get("AWS_S3_ADDRESSING_STYLE", "").strip().lower() or None
+    if addressing_style not in {None, "auto", "path", "virtual"}:
+        raise ImproperlyConfigured("AWS_S3_ADDRESSING_STYLE must be auto, path or virtual")
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": (os.environ.get("AWS_LOCATION") or "private-media").strip("/"),
+        "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+        "addressing_style": addressing_style,
+        "object_parameters": encryption,
+        "default_acl": _S3_ACLS[acl],
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "max_memory_size": _S3_MAX_MEMORY_SIZE,
+    }
+    # Keys from the environment or *_FILE; with neither, boto3 finds its own (an instance or
+    # task role, AWS_PROFILE, ~/.aws): no key needs to be written anywhere.
+    access_key, secret_key = env_secret("AWS_ACCESS_KEY_ID"), env_secret("AWS_SECRET_ACCESS_KEY")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together")
+    if access_key:
+        options |= {"access_key": access_key, "secret_key": secret_key}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage_from_env(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Local disk only (S3 has no file modes): files readable by the app's user alone.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# --- end of file storage ------------------------------------------------------------------------
 
 # Change history is an audit trail: shown in admin, never reverted from there.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ["REDIS_URL"] = ""  # eager Celery; tests that need a real worker start their own Redis
+os.environ["FILE_STORAGE"] = "local"  # tests that need a bucket start their own (moto, loopback)
 
 from .settings import *  # noqa: E402, F403
 
