@@ -34,9 +34,14 @@ def files_prune_orphans(*, now: datetime) -> int:
 
 
 def _stored_files(storage: Storage) -> Iterator[str]:
-    pending = [folder for folder in _FOLDERS if storage.exists(folder)]
+    # Not storage.exists(folder) first: in a bucket a folder is only a prefix of its files' names,
+    # never an object itself, so S3 answers False for it and the sweep found nothing there.
+    pending = list(_FOLDERS)
     while pending:
         folder = pending.pop()
-        directories, files = storage.listdir(folder)
+        try:
+            directories, files = storage.listdir(folder)
+        except FileNotFoundError:  # on local disk: nothing was ever stored in it
+            continue
         pending.extend(f"{folder}/{d}" for d in directories)
         yield from (f"{folder}/{f}" for f in files)
