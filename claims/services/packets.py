@@ -17,6 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 from functools import partial
 
+import botocore.exceptions
 import kombu.exceptions
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -291,14 +292,25 @@ def packet_render(*, packet_id: int, task_id: str = "") -> Packet:
     return current
 
 
+# A bucket's answers that say "later" (FILE_STORAGE=s3): throttled, or timed out on its side.
+_S3_BUSY_CODES = frozenset({"SlowDown", "RequestTimeout", "Throttling", "ThrottlingException"})
+
+
 def packet_render_error_is_transient(error: BaseException) -> bool:
-    """Whether trying the same render again later can succeed: a database, broker or network
-    hiccup, or a full disk. Anything else (a bad file, a bug, a render past its time limit)
-    would fail the same way again, so it is not retried (issue 14, finding 6)."""
+    """Whether trying the same render again later can succeed: a database, broker, network or
+    storage hiccup (a bucket that does not answer, or answers 5xx or "slow down"), or a full
+    disk. Anything else (a bad file, a bug, a render past its time limit, a bucket that refuses
+    access) would fail the same way again, so it is not retried (issue 14, finding 6)."""
     if isinstance(error, OperationalError | InterfaceError | kombu.exceptions.OperationalError):
         return True
     if isinstance(error, ConnectionError | TimeoutError):
         return True
+    # botocore's own: no connection, a read that timed out, a connection dropped mid-answer.
+    if isinstance(error, botocore.exceptions.ConnectionError | botocore.exceptions.HTTPClientError):
+        return True
+    if isinstance(error, botocore.exceptions.ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or error.response.get("Error", {}).get("Code") in _S3_BUSY_CODES
     return isinstance(error, OSError) and error.errno in {errno.ENOSPC, errno.EAGAIN, errno.EBUSY}
 
 

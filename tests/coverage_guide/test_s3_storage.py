@@ -22,6 +22,12 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -399,3 +405,29 @@ def test_without_keys_boto3_finds_its_own_and_kms_replaces_aes(monkeypatch):
 )
 def test_an_incomplete_or_unsafe_storage_setting_is_refused(env, message):
     assert message in _refusal(**{"FILE_STORAGE": "", **env})
+
+
+def _s3_error(code: str, status: int) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutObject"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (EndpointConnectionError(endpoint_url="https://s3.example"), True),
+        (ReadTimeoutError(endpoint_url="https://s3.example"), True),
+        (ConnectionClosedError(endpoint_url="https://s3.example"), True),
+        (_s3_error("SlowDown", 503), True),
+        (_s3_error("InternalError", 500), True),
+        (_s3_error("RequestTimeout", 400), True),
+        (_s3_error("AccessDenied", 403), False),
+        (_s3_error("NoSuchBucket", 404), False),
+        (_s3_error("KMS.NotFoundException", 400), False),
+    ],
+)
+def test_a_bucket_that_does_not_answer_is_retried_one_that_refuses_is_not(error, transient):
+    """A packet render that cannot store its file: the task retries (with backoff) only what a
+    later try can get past, and fails the packet at once on a bucket that refuses."""
+    assert services.packet_render_error_is_transient(error) is transient
