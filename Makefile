@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install install-dev messages run serve worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 lint fmt typecheck check-deploy clean
+.PHONY: help install install-dev messages run serve worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 bench-load lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
 	@echo "make bench-admin  time the case admin pages with 10,000 fake cases (seed_fake_cases)"
 	@echo "make bench-icd10  time the diagnosis search over the phrase table (median target 20 ms)"
+	@echo "make bench-load   50 patients on make serve's stack (locust; LOAD_DATABASE_URL: PostgreSQL)"
 	@echo "make lint / fmt   ruff check / ruff format"
 	@echo "make typecheck    mypy with django-stubs (pyproject.toml says which modules are strict)"
 	@echo "make check-deploy Django's deployment checks with production settings"
@@ -84,6 +85,11 @@ bench-admin: install-dev
 
 bench-icd10: install-dev
 	$(PY) bench/icd10_bench.py
+
+# 50 patients at once on the production-like stack; needs LOAD_DATABASE_URL (an empty PostgreSQL
+# database). See bench/load_bench.py.
+bench-load: install-dev
+	$(PY) bench/load_bench.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -196,6 +196,7 @@ class ProductionStack(Stack):
             f"sqlite:///{tmp / 'db.sqlite3'}"
         )
         self.redis: subprocess.Popen | None = None
+        self.overrides: dict[str, str] = {}  # the load bench's: more web processes, say
 
     def env(self) -> dict[str, str]:
         env = super().env()
@@ -211,6 +212,7 @@ class ProductionStack(Stack):
             WORKER_CONCURRENCY="1",
             CELERY_BEAT_SCHEDULE_FILE=str(self.tmp / "celerybeat-schedule"),
         )
+        env.update(self.overrides)
         return env
 
     def start(self) -> None:

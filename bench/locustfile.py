@@ -1,0 +1,110 @@
+"""Load: patients who log in, walk the six steps, save forms and ask for a packet (issue 18).
+
+A bench, not a test. `make bench-load` (bench/load_bench.py) starts the production-like stack
+(scripts/serve.sh: gunicorn, Celery workers, DEBUG off) on PostgreSQL, seeds LOAD_USERS patients
+(load{n}@example.invalid, each with a filled case) and runs this file headless against it. Run by
+hand: `locust -f bench/locustfile.py --host http://127.0.0.1:8000` with LOAD_PASSWORD and
+LOAD_USERS set as load_bench.py sets them.
+
+Requests come as through the TLS-terminating proxy of a deployment (X-Forwarded-Proto: https);
+the Secure cookies it sets are sent back over the plain-HTTP hop to gunicorn (`_get`, `_post`).
+Request names are the page, never
+the URL (case ids are not health data, but one name per page makes the percentiles readable).
+"""
+
+import itertools
+import os
+import re
+import secrets
+import sys
+from pathlib import Path
+
+from locust import HttpUser, between, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from smoke import post_forms  # noqa: E402 - the smoke's reader of a page's forms
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+USERS = int(os.environ.get("LOAD_USERS", "50"))
+_numbers = itertools.cycle(range(USERS))  # each simulated patient logs in as its own account
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
+CASE_LINK = re.compile(r'href="(/cases/[0-9a-f-]{36}/)')
+STEPS = {
+    "step 1 policy": "policy/",
+    "step 2 history": "history/",
+    "step 3 referral": "referral/",
+    "step 4 documents": "documents/",
+    "step 5 submit": "submit/",
+    "step 6 appeal": "appeal/",
+}
+
+
+class Patient(HttpUser):
+    wait_time = between(1, 3)  # a person reading the page before the next click
+
+    def on_start(self):
+        origin = self.host.replace("http://", "https://")
+        self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": origin})
+        self.email = f"load{next(_numbers)}@example.invalid"
+        page = self._get("/account/login/", name="login page").text
+        response = self._post(
+            "/account/login/",
+            {"csrfmiddlewaretoken": _token(page), "username": self.email, "password": PASSWORD},
+            name="log in",
+        )
+        link = CASE_LINK.search(response.text)
+        if link is None:
+            raise RuntimeError(f"{self.email} saw no case after logging in")
+        self.case = link.group(1)
+
+    def _get(self, *args, **kwargs):
+        _cookies_over_the_proxy_hop(self.client.cookies)
+        return self.client.get(*args, **kwargs)
+
+    def _post(self, *args, **kwargs):
+        _cookies_over_the_proxy_hop(self.client.cookies)
+        return self.client.post(*args, **kwargs)
+
+    @task(3)
+    def dashboard(self):
+        self._get("/cases/", name="dashboard")
+
+    @task(12)
+    def walk_the_steps(self):
+        for name, path in STEPS.items():
+            self._get(self.case + path, name=name)
+
+    @task(4)
+    def save_referral_notes(self):
+        page = self._get(self.case + "referral/", name="step 3 referral").text
+        form = next((f for f in post_forms(page) if f.get("action") == "referral"), None)
+        if form is None:
+            return
+        form.update(notes=f"Called the office again ({secrets.token_hex(3)})", after="stay")
+        with self._post(
+            self.case + "referral/", form, name="step 3 save", catch_response=True
+        ) as response:
+            if "need a look" in response.text:  # the form came back with errors
+                response.failure("the referral form was refused")
+
+    @task(1)
+    def ask_for_a_packet(self):
+        page = self._get(self.case + "submit/", name="step 5 submit").text
+        self._post(
+            self.case + "packets/new/",
+            {"csrfmiddlewaretoken": _token(page), "kind": "prior_authorization"},
+            name="packet request",
+        )
+
+
+def _cookies_over_the_proxy_hop(jar) -> None:
+    """The browser's side of the proxy is HTTPS, so Secure cookies go back; requests would keep
+    them from the plain-HTTP hop (it copies the jar for each request, dropping its policy)."""
+    for cookie in jar:
+        cookie.secure = False
+
+
+def _token(page: str) -> str:
+    match = CSRF_INPUT.search(page)
+    return match.group(1) if match else ""
