@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "patients",
     "claims",
+    # The project package itself, for its management command (check_services; see "Health").
+    "coverage_guide",
 ]
 
 MIDDLEWARE = [
@@ -431,6 +433,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Health (issue 18, item 2): /health/ (coverage_guide/views.py) and `manage.py check_services`
+# (coverage_guide/management/commands/) run the checks in coverage_guide/health.py. The command
+# lives in the project package, an app above for that alone: the apps may not import it.
+# Load balancers probe over plain HTTP from inside the network, and most count a redirect as a
+# failure, so /health/ answers over HTTP too. Such a caller gets "ok"/"down" per check and no
+# more: the details are for staff, whose session cookie (Secure) is never sent over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 # Content-Security-Policy (django-csp): only our own scripts, styles and images; no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from . import views
 from .admin_site import StaffAdminSite
 
 # Every admin page needs a verified second factor. Swapping the class (django-otp's documented
@@ -15,4 +16,6 @@ urlpatterns = [
     path("account/", include("patients.urls")),
     path("cases/", include("claims.urls")),
     path("admin/", admin.site.urls),
+    # For load balancers and monitors; exempt from the HTTPS redirect (settings.py, "Health").
+    path("health/", views.health, name="health"),
 ]

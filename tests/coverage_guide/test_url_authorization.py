@@ -29,6 +29,8 @@ PUBLIC = {
     "patients:privacy",
     "patients:account_deleted",
     "patients:set_language",
+    # Load balancers and monitors: statuses only, details for verified staff (test_health.py).
+    "health",
 }
 # Pages for clinic staff (who otherwise work in admin): patients get 404 there.
 STAFF_ONLY = {"patients:two_factor_setup"}
