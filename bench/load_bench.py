@@ -161,7 +161,14 @@ def main() -> int:
             print(f"packets of the load patients by state: {_child(stack, 'packets').strip()}")
             print(f"load average (1, 5, 15 min): before {before}; after {after}")
             print(f"cores: {os.cpu_count()}")
-            return 0 if ok else 1
+            errors = [
+                line
+                for line in stack.log_path.read_text(errors="replace").splitlines()
+                if "ERROR django.request" in line
+            ]
+            if errors:
+                print(f"server errors logged: {len(errors)}; the first:\n  {errors[0]}")
+            return 0 if ok and not errors else 1
         finally:
             stack.stop()
 

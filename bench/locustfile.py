@@ -58,13 +58,26 @@ class Patient(HttpUser):
             raise RuntimeError(f"{self.email} saw no case after logging in")
         self.case = link.group(1)
 
-    def _get(self, *args, **kwargs):
+    def _get(self, path, **kwargs):
         _cookies_over_the_proxy_hop(self.client.cookies)
-        return self.client.get(*args, **kwargs)
+        return self._follow(self.client.get(path, allow_redirects=False, **kwargs), kwargs)
 
-    def _post(self, *args, **kwargs):
+    def _post(self, path, data, **kwargs):
         _cookies_over_the_proxy_hop(self.client.cookies)
-        return self.client.post(*args, **kwargs)
+        return self._follow(self.client.post(path, data, allow_redirects=False, **kwargs), kwargs)
+
+    def _follow(self, response, kwargs):
+        """Redirects by hand: requests would follow them with a copy of the cookie jar that
+        holds back the Secure cookies just set (the session, after logging in)."""
+        for _ in range(5):
+            if not response.is_redirect:
+                break
+            _cookies_over_the_proxy_hop(self.client.cookies)
+            name = f"{kwargs.get('name', '')} -> redirect"
+            response = self.client.get(
+                response.headers["Location"], allow_redirects=False, name=name
+            )
+        return response
 
     @task(3)
     def dashboard(self):
