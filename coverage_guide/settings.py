@@ -64,6 +64,15 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required when DEBUG is off")
     SECRET_KEY = "insecure-development-only-key-set-SECRET_KEY-in-production"  # noqa: S105
 
+# Rotating the key (README, "Deploying"): the new key in SECRET_KEY, the old one here for as long
+# as what it signed must keep working (sessions, password-reset and sign-up links, kept forms);
+# comma-separated, or one per line in the file named by SECRET_KEY_FALLBACKS_FILE.
+SECRET_KEY_FALLBACKS = [
+    key.strip()
+    for key in env_secret("SECRET_KEY_FALLBACKS").replace("\n", ",").split(",")
+    if key.strip()
+]
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

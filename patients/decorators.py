@@ -33,7 +33,7 @@ def patient_required(view):
         if not request.user.is_patient:
             raise Http404
         tag = _owner_tag(request.user)
-        _discard_kept_post_of_someone_else(request, tag)
+        _discard_kept_post_of_someone_else(request, request.user)
         response = view(request, *args, **kwargs)
         if request.COOKIES.get(KEPT_FOR_COOKIE) != tag:
             response.set_cookie(
@@ -49,14 +49,18 @@ def patient_required(view):
     return wrapper
 
 
-def _owner_tag(user) -> str:
-    return salted_hmac("patients.kept_post", str(user.pk)).hexdigest()[:32]
+def _owner_tag(user, secret: str | None = None) -> str:
+    return salted_hmac("patients.kept_post", str(user.pk), secret=secret).hexdigest()[:32]
 
 
-def _discard_kept_post_of_someone_else(request, tag: str) -> None:
-    """Drop a kept form typed by someone else on this browser."""
+def _discard_kept_post_of_someone_else(request, user) -> None:
+    """Drop a kept form typed by someone else on this browser. A tag made under a key being
+    rotated out (SECRET_KEY_FALLBACKS) is still the owner's: the form is not lost."""
     kept = request.session.get(KEPT_POST)
-    if kept and kept.get("for") != tag:
+    if not kept:
+        return
+    tags = {_owner_tag(user), *(_owner_tag(user, key) for key in settings.SECRET_KEY_FALLBACKS)}
+    if kept.get("for") not in tags:
         del request.session[KEPT_POST]
 
 
@@ -83,7 +87,7 @@ def keep_post(request) -> None:
 
 def restored_post(request) -> QueryDict | None:
     """The fields of a form this page received while the session had expired, once."""
-    _discard_kept_post_of_someone_else(request, _owner_tag(request.user))
+    _discard_kept_post_of_someone_else(request, request.user)
     kept = request.session.get(KEPT_POST)
     if not kept or kept.get("path") != request.path:
         return None
