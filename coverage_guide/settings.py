@@ -144,8 +144,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{LOCAL_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # A kept connection is tested before each request reuses it (one dropped by PostgreSQL
+        # or a pooler gives a fresh one, not an error page).
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database fails in seconds (the health check answers; requests do not hang).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent saves queue instead of failing with "database is locked" (issue 14, finding
     # 13): a transaction takes the write lock when it begins (IMMEDIATE, Django 5.1+) rather

@@ -76,3 +76,14 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client):
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_postgresql_connections_time_out_and_are_checked_before_reuse():
+    result = _import_settings(
+        "d = s.DATABASES['default']",
+        "print(d['OPTIONS']['connect_timeout'], d['CONN_HEALTH_CHECKS'], d['CONN_MAX_AGE'])",
+        **PRODUCTION_ENV,
+        DATABASE_URL="postgres://app@db.internal:5432/coverage_guide",
+        DB_CONN_MAX_AGE="60",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "5 True 60"
