@@ -41,6 +41,7 @@ def document_download(request, coveragecase_id, supportingdocument_id):
     case = case_for(request, coveragecase_id)
     staff_may_open_files(request)
     document = item_or_404(case.documents.all(), supportingdocument_id)
+    handle = _opened(document.file)
     patient_services.access_log_record(
         actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=document
     )
@@ -50,7 +51,7 @@ def document_download(request, coveragecase_id, supportingdocument_id):
     )
     filename = f"{stem}{document.extension}"
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=filename,
         content_type=document.content_type,
@@ -169,17 +170,27 @@ def packet_download(request, coveragecase_id, packet_id):
     case = case_for(request, coveragecase_id)
     staff_may_open_files(request)
     packet = item_or_404(case.packets.filter(status=Packet.Status.READY), packet_id)
+    handle = _opened(packet.file)
     patient_services.access_log_record(
         actor=request.user, action=AccessLog.Action.DOWNLOAD, obj=packet
     )
     response = FileResponse(
-        packet.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{_download_name(packet)}-v{packet.version}.pdf",
         content_type="application/pdf",
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _opened(file):
+    """The stored file, open for reading; 404 when the storage no longer has it (files restored
+    from a backup older than the database, README "Deploying"), not a server error."""
+    try:
+        return file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 def _download_name(packet: Packet) -> str:
