@@ -1,0 +1,305 @@
+"""Benchmark: how fast a patient's wizard pages answer on a large, filled case.
+
+Builds one patient with a LARGE filled case (8 diagnoses, 30 treatment trials, 40 symptom scores,
+20 documents, 5 pre-authorization requests, each denied and appealed, 10 packets, letters,
+calls, a referral and a treatment request) in a throwaway SQLite database, through the factories
+(tests/factories.py) and the services, as the app would have made them. Then times, with
+Django's test Client logged in as that patient, the dashboard and every page of the six steps a
+patient opens (claims/urls.py: the steps and the pages they link to), against the financing page
+("Other ways to pay"), a signed-in page that shows no case: the baseline. Per page: the median
+of R requests after a warm-up, its ratio to the baseline's median, and the SQL queries per
+request. Pages over the targets (2x the baseline, 12 queries) are marked. Run with
+`make bench-pages`.
+
+The settings module is loaded as in development (DJANGO_DEBUG=1), then DEBUG is switched off for
+the timed requests, so templates and queries run as in production. Ratios measured in one run are
+what to compare: these machines are noisy.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="coverage-guide-page-bench-"))
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="coverage_guide.settings",
+    DJANGO_DEBUG="1",
+    SECRET_KEY="bench-only-secret-key-0123456789abcdef0123456789abcdef",  # noqa: S106
+    DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
+    PRIVATE_MEDIA_ROOT=str(WORK / "media"),
+    STATIC_ROOT=str(WORK / "static"),  # exists (empty), so WhiteNoise does not warn
+    ALLOWED_HOSTS="testserver,localhost",
+    SECURE_SSL_REDIRECT="0",
+    REDIS_URL="",
+    LOG_LEVEL="WARNING",
+)
+
+(WORK / "static").mkdir()
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+MAX_RATIO = 2.0
+MAX_QUERIES = 12
+
+DRUGS = [
+    "sertraline", "escitalopram", "fluoxetine", "paroxetine", "citalopram", "bupropion",
+    "venlafaxine", "desvenlafaxine", "duloxetine", "mirtazapine", "vortioxetine", "vilazodone",
+    "trazodone", "nortriptyline", "amitriptyline", "aripiprazole", "quetiapine", "lithium",
+]  # fmt: skip
+CODES = ["F33.2", "F41.1", "F43.10", "F33.1", "F32.2", "F40.10", "F42.2", "F51.01"]
+
+
+def build_large_case(
+    *, diagnoses=8, trials=30, scores=40, documents=20, requests=5, packets=10, email=""
+):
+    """One patient's case filled the way the wizard fills it, much larger than most. Returns the
+    patient's user, the case and the records the sub-pages open."""
+    import datetime as dt
+
+    from claims import services
+    from claims.models import Appeal, Packet, PriorAuthorizationRequest
+    from claims.services import packets as packet_services
+    from tests.factories import (
+        CaseFactory,
+        DiagnosisFactory,
+        InsurerCallFactory,
+        PARequestFactory,
+        PolicyFactory,
+        ReferralFactory,
+        SymptomScoreFactory,
+        TreatmentRequestFactory,
+        TreatmentTrialFactory,
+        UserFactory,
+        days_ago,
+        pdf_upload,
+    )
+
+    user = UserFactory(email=email or "bench-patient@example.com")
+    patient = user.patient
+    case = CaseFactory(patient=patient, policy=PolicyFactory(patient=patient))
+    # A second, empty case: with one case the financing page sends the patient to that case's
+    # costs page; with two it renders its own list, the baseline timed here.
+    CaseFactory(patient=patient, policy=case.policy)
+    for n in range(diagnoses):
+        DiagnosisFactory(patient=patient, icd10_code=CODES[n % len(CODES)], is_primary=n == 0)
+    for n in range(trials):
+        start = days_ago(3650 - n * 110)
+        TreatmentTrialFactory(
+            patient=patient,
+            name_as_entered=DRUGS[n % len(DRUGS)].title(),
+            drug_generic=DRUGS[n % len(DRUGS)],
+            start_date=start,
+            end_date=start + dt.timedelta(weeks=10),
+        )
+    for n in range(scores):
+        SymptomScoreFactory(patient=patient, taken_on=days_ago(3600 - n * 85), total=12 + n % 15)
+    for _ in range(5):
+        InsurerCallFactory(case=case)
+    ReferralFactory(case=case)
+    TreatmentRequestFactory(case=case)
+    for n in range(documents):
+        services.document_upload(
+            case=case,
+            category="medical_records" if n % 2 else "treatment_history",
+            upload=pdf_upload(f"records-{n}.pdf", pages=2),
+            by=user,
+            title=f"Records {n}",
+        )
+    denials = []
+    for n in range(requests):
+        pa_request = PARequestFactory(case=case, submitted_on=days_ago(400 - n * 70))
+        services.pa_request_record_decision(
+            pa_request=pa_request,
+            decision=PriorAuthorizationRequest.Decision.DENIED,
+            decided_on=days_ago(390 - n * 70),
+            received_on=days_ago(386 - n * 70),
+        )
+        denial = pa_request.denial
+        services.appeal_file(
+            denial=denial,
+            level=Appeal.Level.INTERNAL_FIRST,
+            filed_on=days_ago(380 - n * 70),
+            outcome=Appeal.Outcome.UPHELD if n < requests - 1 else Appeal.Outcome.PENDING,
+            decided_on=days_ago(350 - n * 70) if n < requests - 1 else None,
+        )
+        if n < requests - 1:
+            services.appeal_file(
+                denial=denial, level=Appeal.Level.INTERNAL_SECOND, filed_on=days_ago(345 - n * 70)
+            )
+        denials.append(denial)
+    newest_denial = denials[-1]
+    # Packets as the wizard asks for them (a letter drafted, a fingerprint kept), marked made: the
+    # worker's render is not what is timed here (make bench times it).
+    dispatch = packet_services.packet_dispatch
+    packet_services.packet_dispatch = lambda **kwargs: False
+    try:
+        for n in range(packets):
+            kind = "prior_authorization" if n < packets // 2 else "appeal"
+            services.packet_request(
+                case=case,
+                kind=kind,
+                by=user,
+                denial=newest_denial if kind == "appeal" else None,
+            )
+    finally:
+        packet_services.packet_dispatch = dispatch
+    Packet.objects.filter(case=case).update(status=Packet.Status.READY, page_count=45)
+    return {
+        "user": user,
+        "case": case,
+        "call": case.calls.first(),
+        "trial": patient.treatment_trials.first(),
+        "score": patient.symptom_scores.first(),
+        "pa_request": case.pa_requests.first(),
+        "oldest_denial": denials[0],
+        "medical_necessity": case.letters.get(kind="medical_necessity"),
+        "appeal_letter": case.letters.get(kind="appeal", denial=newest_denial),
+        "packet": case.packets.filter(kind="appeal", is_newest=True).get(),
+    }
+
+
+def pages_of(world) -> list[tuple[str, str]]:
+    """(label, url) of the baseline, the dashboard and every wizard page a patient opens."""
+    case = world["case"].public_id
+
+    def url(name, **kwargs):
+        return reverse(f"claims:{name}", kwargs={"coveragecase_id": case, **kwargs})
+
+    return [
+        ("financing (baseline)", reverse("claims:financing")),
+        ("dashboard", reverse("claims:dashboard")),
+        ("overview", url("case_overview")),
+        ("1 policy", url("step_policy")),
+        ("1 policy, editing a call", url("step_policy") + f"?call={world['call'].public_id}"),
+        ("1 question script", url("question_script")),
+        ("2 history", url("step_history")),
+        ("2 history, editing a trial", url("step_history") + f"?trial={world['trial'].public_id}"),
+        ("2 PHQ-9", url("questionnaire_phq9")),
+        ("2 GAD-7", url("questionnaire_gad7")),
+        ("2 score result", url("score_result", symptomscore_id=world["score"].public_id)),
+        ("3 referral", url("step_referral")),
+        ("4 documents", url("step_documents")),
+        ("5 submit", url("step_submit")),
+        (
+            "5 submit, editing a request",
+            url("step_submit") + f"?request={world['pa_request'].public_id}",
+        ),
+        (
+            "5 letter of necessity",
+            url("letter_edit", letter_id=world["medical_necessity"].public_id),
+        ),
+        ("5/6 packet status", url("packet_status", packet_id=world["packet"].public_id)),
+        ("6 appeal", url("step_appeal")),
+        (
+            "6 appeal, oldest denial",
+            url("step_appeal") + f"?denial={world['oldest_denial'].public_id}",
+        ),
+        ("6 appeal letter", url("letter_edit", letter_id=world["appeal_letter"].public_id)),
+    ]
+
+
+def timed_get(client: Client, url: str) -> tuple[float, int, int]:
+    # The query log is a bounded deque, full after building the case: empty it first.
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, response.status_code, len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-r", "--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    migrate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    world = build_large_case()
+    print(
+        f"migrate {migrate_s:.1f} s; large case built in {time.perf_counter() - started:.1f} s "
+        "(8 diagnoses, 30 trials, 40 scores, 20 documents, 5 denied requests with appeals, "
+        "10 packets)"
+    )
+    client = Client()
+    client.force_login(world["user"])
+    pages = pages_of(world)
+    results = []
+    with override_settings(DEBUG=False):
+        # Interleaved rounds, not one page after another: a burst of load from elsewhere on the
+        # machine then spreads over every page instead of landing on one.
+        for _label, url in pages:
+            timed_get(client, url)  # warm-up
+        samples: dict[str, list[tuple[float, int, int]]] = {label: [] for label, _ in pages}
+        for _ in range(args.repeat):
+            for label, url in pages:
+                samples[label].append(timed_get(client, url))
+    for label, _url in pages:
+        rows = samples[label]
+        counts = {s[2] for s in rows}
+        results.append(
+            (
+                label,
+                statistics.median(s[0] for s in rows),
+                rows[-1][1],
+                max(counts),
+                len(counts) > 1,
+            )
+        )
+    baseline = results[0][1]
+    print(
+        f"\n{args.repeat} timed requests per page after a warm-up, interleaved; DEBUG off; "
+        f"targets: <= {MAX_RATIO:g}x the baseline's median, <= {MAX_QUERIES} queries"
+    )
+    header = f"{'page':<30}{'status':>7}{'median ms':>11}{'ratio':>8}{'queries':>9}  over"
+    print(header)
+    print("-" * len(header))
+    over_any = False
+    for label, median, status, queries, varies in results:
+        ratio = median / baseline
+        over = []
+        if ratio > MAX_RATIO:
+            over.append("time")
+        if queries > MAX_QUERIES:
+            over.append("queries")
+        if status != 200:
+            over.append(f"HTTP {status}")
+        over_any = over_any or bool(over)
+        count = f"{queries}{'*' if varies else ''}"
+        print(
+            f"{label:<30}{status:>7}{median:>11.1f}{ratio:>8.2f}{count:>9}  "
+            f"{'<-- ' + ', '.join(over) if over else ''}"
+        )
+    print(
+        "\nratio: median / the baseline's median; queries: per request (* varied between"
+        "\nrequests: the largest is shown)."
+        + ("\nPages marked <-- are over a target." if over_any else "\nEvery page meets both.")
+    )
+    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+    if args.keep:
+        print(f"(database kept in {WORK})")
+    else:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
