@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help install install-dev messages run serve worker staff-code test test-fast test-fault smoke bench bench-admin bench-icd10 bench-load lint fmt typecheck check-deploy clean
+.PHONY: help install install-dev messages run serve worker staff-code test test-fast test-fault smoke bench bench-admin bench-pages bench-icd10 bench-load lint fmt typecheck check-deploy clean
 
 help:
 	@echo "make run          set everything up, seed the demo, start web + worker + Redis"
@@ -15,6 +15,7 @@ help:
 	@echo "make smoke        start make run's stack, then make serve's (gunicorn), and use them over HTTP"
 	@echo "make bench        time packet rendering (task vs WeasyPrint alone, 1 and 2 workers)"
 	@echo "make bench-admin  time the case admin pages with 10,000 fake cases (seed_fake_cases)"
+	@echo "make bench-pages  time the wizard pages on a large case against a static page (2x, 12 queries)"
 	@echo "make bench-icd10  time the diagnosis search over the phrase table (median target 20 ms)"
 	@echo "make bench-load   50 patients on make serve's stack (locust; LOAD_DATABASE_URL: PostgreSQL)"
 	@echo "make lint / fmt   ruff check / ruff format"
@@ -82,6 +83,9 @@ bench: install-dev
 
 bench-admin: install-dev
 	$(PY) bench/admin_bench.py
+
+bench-pages: install-dev
+	$(PY) bench/page_bench.py
 
 bench-icd10: install-dev
 	$(PY) bench/icd10_bench.py
