@@ -56,121 +56,27 @@ from django.urls import reverse  # noqa: E402
 MAX_RATIO = 2.0
 MAX_QUERIES = 12
 
-DRUGS = [
-    "sertraline", "escitalopram", "fluoxetine", "paroxetine", "citalopram", "bupropion",
-    "venlafaxine", "desvenlafaxine", "duloxetine", "mirtazapine", "vortioxetine", "vilazodone",
-    "trazodone", "nortriptyline", "amitriptyline", "aripiprazole", "quetiapine", "lithium",
-]  # fmt: skip
-CODES = ["F33.2", "F41.1", "F43.10", "F33.1", "F32.2", "F40.10", "F42.2", "F51.01"]
 
-
-def build_large_case(
-    *, diagnoses=8, trials=30, scores=40, documents=20, requests=5, packets=10, email=""
-):
-    """One patient's case filled the way the wizard fills it, much larger than most. Returns the
-    patient's user, the case and the records the sub-pages open."""
-    import datetime as dt
-
-    from claims import services
-    from claims.models import Appeal, Packet, PriorAuthorizationRequest
+def build_large_case() -> dict:
+    """One patient with a LARGE filled case (tests/factories.py build_filled_case) and a second,
+    empty one: with one case the financing page sends the patient to that case's costs page;
+    with two it renders its own list, the baseline timed here."""
     from claims.services import packets as packet_services
-    from tests.factories import (
-        CaseFactory,
-        DiagnosisFactory,
-        InsurerCallFactory,
-        PARequestFactory,
-        PolicyFactory,
-        ReferralFactory,
-        SymptomScoreFactory,
-        TreatmentRequestFactory,
-        TreatmentTrialFactory,
-        UserFactory,
-        days_ago,
-        pdf_upload,
-    )
+    from tests.factories import CaseFactory, UserFactory, build_filled_case
 
-    user = UserFactory(email=email or "bench-patient@example.com")
-    patient = user.patient
-    case = CaseFactory(patient=patient, policy=PolicyFactory(patient=patient))
-    # A second, empty case: with one case the financing page sends the patient to that case's
-    # costs page; with two it renders its own list, the baseline timed here.
-    CaseFactory(patient=patient, policy=case.policy)
-    for n in range(diagnoses):
-        DiagnosisFactory(patient=patient, icd10_code=CODES[n % len(CODES)], is_primary=n == 0)
-    for n in range(trials):
-        start = days_ago(3650 - n * 110)
-        TreatmentTrialFactory(
-            patient=patient,
-            name_as_entered=DRUGS[n % len(DRUGS)].title(),
-            drug_generic=DRUGS[n % len(DRUGS)],
-            start_date=start,
-            end_date=start + dt.timedelta(weeks=10),
-        )
-    for n in range(scores):
-        SymptomScoreFactory(patient=patient, taken_on=days_ago(3600 - n * 85), total=12 + n % 15)
-    for _ in range(5):
-        InsurerCallFactory(case=case)
-    ReferralFactory(case=case)
-    TreatmentRequestFactory(case=case)
-    for n in range(documents):
-        services.document_upload(
-            case=case,
-            category="medical_records" if n % 2 else "treatment_history",
-            upload=pdf_upload(f"records-{n}.pdf", pages=2),
-            by=user,
-            title=f"Records {n}",
-        )
-    denials = []
-    for n in range(requests):
-        pa_request = PARequestFactory(case=case, submitted_on=days_ago(400 - n * 70))
-        services.pa_request_record_decision(
-            pa_request=pa_request,
-            decision=PriorAuthorizationRequest.Decision.DENIED,
-            decided_on=days_ago(390 - n * 70),
-            received_on=days_ago(386 - n * 70),
-        )
-        denial = pa_request.denial
-        services.appeal_file(
-            denial=denial,
-            level=Appeal.Level.INTERNAL_FIRST,
-            filed_on=days_ago(380 - n * 70),
-            outcome=Appeal.Outcome.UPHELD if n < requests - 1 else Appeal.Outcome.PENDING,
-            decided_on=days_ago(350 - n * 70) if n < requests - 1 else None,
-        )
-        if n < requests - 1:
-            services.appeal_file(
-                denial=denial, level=Appeal.Level.INTERNAL_SECOND, filed_on=days_ago(345 - n * 70)
-            )
-        denials.append(denial)
-    newest_denial = denials[-1]
-    # Packets as the wizard asks for them (a letter drafted, a fingerprint kept), marked made: the
-    # worker's render is not what is timed here (make bench times it).
+    user = UserFactory(email="bench-patient@example.com")
+    # Outside a test's transaction the packets' dispatch would run on commit and render them
+    # (eager Celery): the render is not what is timed here (make bench times it).
     dispatch = packet_services.packet_dispatch
     packet_services.packet_dispatch = lambda **kwargs: False
     try:
-        for n in range(packets):
-            kind = "prior_authorization" if n < packets // 2 else "appeal"
-            services.packet_request(
-                case=case,
-                kind=kind,
-                by=user,
-                denial=newest_denial if kind == "appeal" else None,
-            )
+        world = build_filled_case(
+            user, diagnoses=8, trials=30, scores=40, documents=20, denials=5, packets=10
+        )
     finally:
         packet_services.packet_dispatch = dispatch
-    Packet.objects.filter(case=case).update(status=Packet.Status.READY, page_count=45)
-    return {
-        "user": user,
-        "case": case,
-        "call": case.calls.first(),
-        "trial": patient.treatment_trials.first(),
-        "score": patient.symptom_scores.first(),
-        "pa_request": case.pa_requests.first(),
-        "oldest_denial": denials[0],
-        "medical_necessity": case.letters.get(kind="medical_necessity"),
-        "appeal_letter": case.letters.get(kind="appeal", denial=newest_denial),
-        "packet": case.packets.filter(kind="appeal", is_newest=True).get(),
-    }
+    CaseFactory(patient=user.patient, policy=world["case"].policy)
+    return {**world, "user": user}
 
 
 def pages_of(world) -> list[tuple[str, str]]:

@@ -360,3 +360,106 @@ def pdf_upload(name: str = "records.pdf", pages: int = 1) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     writer.write(buffer)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+_DRUGS = [
+    "sertraline", "escitalopram", "fluoxetine", "paroxetine", "citalopram", "bupropion",
+    "venlafaxine", "desvenlafaxine", "duloxetine", "mirtazapine", "vortioxetine", "vilazodone",
+    "trazodone", "nortriptyline", "amitriptyline", "aripiprazole", "quetiapine", "lithium",
+]  # fmt: skip
+_CODES = ["F33.2", "F41.1", "F43.10", "F33.1", "F32.2", "F40.10", "F42.2", "F51.01"]
+
+
+def build_filled_case(
+    user: User,
+    *,
+    diagnoses: int = 1,
+    trials: int = 2,
+    scores: int = 1,
+    documents: int = 1,
+    denials: int = 1,
+    packets: int = 2,
+) -> dict:
+    """A case of the patient's filled in through the six steps as the wizard fills them (the
+    factories, then the services): a policy and calls, the history, a referral, uploaded
+    documents, a treatment request, `denials` pre-authorizations denied and appealed, and
+    `packets` versions made (the first half request packets, the rest appeal packets of the
+    newest denial), marked ready. For tests and benches that compare a small case with a large
+    one. In a test the packets' dispatch to the worker (on commit) never runs; a script outside
+    a transaction patches claims.services.packets.packet_dispatch.
+
+    Returns the case and the records the wizard's sub-pages open."""
+    from claims.models import Packet
+    from claims.services import appeal_file, document_upload, packet_request
+    from claims.services import pa_request_record_decision as record_decision
+
+    patient = user.patient
+    case = CaseFactory(patient=patient, policy=PolicyFactory(patient=patient))
+    for n in range(diagnoses):
+        DiagnosisFactory(patient=patient, icd10_code=_CODES[n % len(_CODES)], is_primary=n == 0)
+    for n in range(trials):
+        start = days_ago(3650 - n * 110)
+        TreatmentTrialFactory(
+            patient=patient,
+            name_as_entered=_DRUGS[n % len(_DRUGS)].title(),
+            drug_generic=_DRUGS[n % len(_DRUGS)],
+            start_date=start,
+            end_date=start + datetime.timedelta(weeks=10),
+        )
+    for n in range(scores):
+        SymptomScoreFactory(patient=patient, taken_on=days_ago(3600 - n * 85), total=12 + n % 15)
+    calls = [InsurerCallFactory(case=case) for _ in range(2)]
+    ReferralFactory(case=case)
+    TreatmentRequestFactory(case=case)
+    for n in range(documents):
+        document_upload(
+            case=case,
+            category="medical_records" if n % 2 else "treatment_history",
+            upload=pdf_upload(f"records-{n}.pdf", pages=2),
+            by=user,
+            title=f"Records {n}",
+        )
+    denied = []
+    for n in range(denials):
+        pa_request = PARequestFactory(case=case, submitted_on=days_ago(400 - n * 70))
+        record_decision(
+            pa_request=pa_request,
+            decision=PriorAuthorizationRequest.Decision.DENIED,
+            decided_on=days_ago(390 - n * 70),
+            received_on=days_ago(386 - n * 70),
+        )
+        last = n == denials - 1
+        denial = pa_request.denial
+        appeal_file(
+            denial=denial,
+            level=Appeal.Level.INTERNAL_FIRST,
+            filed_on=days_ago(380 - n * 70),
+            outcome=Appeal.Outcome.PENDING if last else Appeal.Outcome.UPHELD,
+            decided_on=None if last else days_ago(350 - n * 70),
+        )
+        if not last:
+            appeal_file(
+                denial=denial, level=Appeal.Level.INTERNAL_SECOND, filed_on=days_ago(345 - n * 70)
+            )
+        denied.append(denial)
+    for n in range(packets):
+        appeal = n >= packets // 2
+        packet_request(
+            case=case,
+            kind="appeal" if appeal else "prior_authorization",
+            by=user,
+            denial=denied[-1] if appeal else None,
+        )
+    Packet.objects.filter(case=case).update(status=Packet.Status.READY, page_count=45)
+    newest = case.packets.filter(is_newest=True).order_by("-kind").first()
+    return {
+        "case": case,
+        "call": calls[0],
+        "trial": patient.treatment_trials.first(),
+        "score": patient.symptom_scores.first(),
+        "pa_request": case.pa_requests.first(),
+        "oldest_denial": denied[0] if denied else None,
+        "medical_necessity": case.letters.filter(kind="medical_necessity").first(),
+        "appeal_letter": case.letters.filter(kind="appeal").first(),
+        "packet": newest,
+    }
