@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    Model,
+    OrderBy,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +67,7 @@ from .models import (
     TreatmentRequest,
     TreatmentSession,
 )
+from .progress import with_step_states
 
 
 def cases_visible_to(user: User) -> QuerySet[CoverageCase]:
@@ -73,17 +91,62 @@ def approval_was_withdrawn(case: CoverageCase) -> bool:
     return now != Review.APPROVED_TO_SEND
 
 
-def get_case_for_user(user: User, public_id: UUID | str) -> CoverageCase:
-    """The case if this user may see it; Http404 otherwise (never 403: no hint it exists)."""
-    case = (
-        cases_visible_to(user)
-        .select_related("patient__user", "policy__payer", "clinic")
-        .filter(public_id=public_id)
-        .first()
-    )
+def get_case_for_user(
+    user: User, public_id: UUID | str, *, for_wizard: bool = False
+) -> CoverageCase:
+    """The case if this user may see it; Http404 otherwise (never 403: no hint it exists).
+
+    `for_wizard`: in the same query, what every wizard page reads: the six steps' states
+    (claims.progress.with_step_states) and the treatment request with its prescriber."""
+    cases = cases_visible_to(user).select_related("patient__user", "policy__payer", "clinic")
+    if for_wizard:
+        cases = with_step_states(cases.select_related("treatment_request__prescriber"))
+    case = cases.filter(public_id=public_id).first()
     if case is None:
         raise Http404
     return case
+
+
+class CaseRecords:
+    """The records of one case that several parts of one page read (the criteria check, the
+    missing facts, the step's own lists): each read once per request, when first asked for.
+
+    Lists of the rows as the database has them: a page binding a form to one of them gives
+    the form a copy (claims.views.base.item_or_404), so a refused form's typing never shows
+    in the lists or the checks."""
+
+    def __init__(self, case: CoverageCase) -> None:
+        self.case = case
+
+    @cached_property
+    def treatment_request(self) -> TreatmentRequest | None:
+        """The saved treatment request, or None (read with the case when it was loaded with
+        get_case_for_user(for_wizard=True))."""
+        case = self.case
+        if CoverageCase.treatment_request.is_cached(case):
+            return getattr(case, "treatment_request", None)  # None: the join found no row
+        return TreatmentRequest.objects.filter(case=case).select_related("prescriber").first()
+
+    @cached_property
+    def request_or_draft(self) -> TreatmentRequest:
+        """treatment_request_for: the saved request, or the unsaved one filled in for it."""
+        return self.treatment_request or _treatment_request_draft(self.case)
+
+    @cached_property
+    def diagnoses(self) -> list[Diagnosis]:
+        return list(Diagnosis.objects.filter(patient_id=self.case.patient_id))
+
+    @cached_property
+    def trials(self) -> list[TreatmentTrial]:
+        return list(TreatmentTrial.objects.filter(patient_id=self.case.patient_id))
+
+    @cached_property
+    def scores(self) -> list[SymptomScore]:
+        return list(SymptomScore.objects.filter(patient_id=self.case.patient_id))
+
+    @cached_property
+    def pre_authorizations(self) -> list[PriorAuthorizationRequest]:
+        return list(pre_authorizations(self.case))
 
 
 @dataclass(frozen=True)
@@ -121,7 +184,7 @@ def deadlines_of_denial(case: CoverageCase, denial: Denial) -> QuerySet[Deadline
     """The case's deadlines as step 6 shows them for one denial: its own clocks and those of no
     denial (a request's decision, a claim's follow-up), not another denial's filing, external
     review or appeal-decision dates (issue 16: a case may have a pre-authorization denial and a
-    claim denial at once)."""
+    claim denial at once). denial_page reads the same from rows it already has."""
     others = list(Denial.objects.filter(pa_request__case=case).exclude(pk=denial.pk))
     if not others:
         return case.deadlines.all()
@@ -176,13 +239,21 @@ def denials_of(case: CoverageCase) -> QuerySet[Denial]:
     )
 
 
-def treatment_request_for(case: CoverageCase) -> TreatmentRequest:
+def treatment_request_for(
+    case: CoverageCase, *, records: CaseRecords | None = None
+) -> TreatmentRequest:
     """The case's treatment request, or a new one filled in from what the case already knows:
     the product for the treatment, the site from the clinic the case is shared with, the
     prescriber from the referral."""
+    if records is not None:
+        return records.request_or_draft
     existing = TreatmentRequest.objects.filter(case=case).select_related("prescriber").first()
     if existing is not None:
         return existing
+    return _treatment_request_draft(case)
+
+
+def _treatment_request_draft(case: CoverageCase) -> TreatmentRequest:
     Product = TreatmentRequest.Product
     products: dict[str, str] = {
         CoverageCase.Treatment.ESKETAMINE: Product.SPRAVATO_56,
@@ -291,17 +362,21 @@ class MissingFact:
     where: str
 
 
-def packet_missing_facts(case: CoverageCase) -> list[MissingFact]:
+def packet_missing_facts(
+    case: CoverageCase, *, records: CaseRecords | None = None
+) -> list[MissingFact]:
     """What the packet would have to show as a bracketed placeholder, in the order a payer's
     form asks for it. The patient can fill these in or go on with the placeholders."""
+    records = records or CaseRecords(case)
     patient, policy = case.patient, case.policy
-    request = TreatmentRequest.objects.filter(case=case).select_related("prescriber").first()
+    request = records.treatment_request
+    coded = any(d.icd10_code for d in records.diagnoses)
     checks: list[tuple[bool, StrOrPromise, str]] = [
         (bool(patient.legal_first_name and patient.legal_last_name), _("your legal name"),
          "profile"),
         (patient.date_of_birth is not None, _("your date of birth"), "profile"),
         (bool(policy and policy.member_id), _("your member ID"), "policy"),
-        (patient.diagnoses.exclude(icd10_code="").exists(), _("a diagnosis code"), "history"),
+        (coded, _("a diagnosis code"), "history"),
         (request is not None, _("what is requested (step 5)"), "submit"),
     ]  # fmt: skip
     if request is not None:
@@ -353,20 +428,40 @@ class PacketSources:
     sessions: tuple[TreatmentSession, ...] = ()
 
     def digest(self) -> str:
-        def plain(value: object) -> object:
-            if isinstance(value, Model):
-                return [value._meta.label, value.pk, str(getattr(value, "updated_at", ""))]
-            if isinstance(value, list | tuple):
-                return [plain(v) for v in value]
-            return str(value)
-
-        fields = ["policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
-                  "denial", "treatment_request", "patient_identity",
-                  "criteria_policy_key", "episode_since"]  # fmt: skip
+        fields = list(_DIGEST_FIELDS)
         if self.sessions:  # only then: packets of the other kinds keep their fingerprints
             fields.append("sessions")
-        payload = json.dumps({k: plain(getattr(self, k)) for k in fields}, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return _digest({name: getattr(self, name) for name in fields})
+
+
+class _RowStamp(NamedTuple):
+    """A source row as a fingerprint records it: its model, its id, its last change."""
+
+    label: str
+    pk: int
+    updated_at: datetime
+
+
+_DIGEST_FIELDS = ("policy", "diagnoses", "trials", "scores", "letter", "documents", "referral",
+                  "denial", "treatment_request", "patient_identity",
+                  "criteria_policy_key", "episode_since")  # fmt: skip
+
+
+def _digest(values: dict[str, object]) -> str:
+    """The fingerprint stored on a packet (Packet.source_digest): each source row by model, id
+    and update time, the other values as text."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, _RowStamp):
+            return [value.label, value.pk, str(value.updated_at)]
+        if isinstance(value, Model):
+            return [value._meta.label, value.pk, str(getattr(value, "updated_at", ""))]
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return str(value)
+
+    payload = json.dumps({k: plain(v) for k, v in values.items()}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def packet_sources(*, case: CoverageCase, kind: str, denial: Denial | None) -> PacketSources:
@@ -470,14 +565,25 @@ class AppealLadder:
         return bool(self.steps) and all(step.status == "lost" for step in self.steps)
 
 
-def appeal_ladder(case: CoverageCase, denial: Denial) -> AppealLadder:
-    """Every door of the case's plan type for this denial, with its appeal and its dates."""
+def appeal_ladder(
+    case: CoverageCase,
+    denial: Denial,
+    *,
+    appeals: Iterable[Appeal] | None = None,
+    case_deadlines: Iterable[Deadline] | None = None,
+) -> AppealLadder:
+    """Every door of the case's plan type for this denial, with its appeal and its dates (from
+    the denial's `appeals` and the `case_deadlines` where the page has read them already)."""
     plan = ladder.ladder_for(case.policy.plan_type if case.policy else None)
-    appeals = {a.level: a for a in denial.appeals.all()}
-    due = dict(case.deadlines.values_list("key", "due_on"))
+    by_level = {a.level: a for a in (denial.appeals.all() if appeals is None else appeals)}
+    due = (
+        dict(case.deadlines.values_list("key", "due_on"))
+        if case_deadlines is None
+        else {d.key: d.due_on for d in case_deadlines}
+    )
     steps = []
     for rung in plan.rungs:
-        appeal = appeals.get(rung.level)
+        appeal = by_level.get(rung.level)
         if rung.level == "external_review":
             file_key = deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=denial.pk)
         else:
@@ -514,23 +620,79 @@ class EscalationLetter:
     packet: Packet | None  # its newest PDF
 
 
-def escalation_letters(case: CoverageCase, denial: Denial) -> list[EscalationLetter]:
+def escalation_letters(
+    case: CoverageCase,
+    denial: Denial,
+    *,
+    letters: Iterable[Letter] | None = None,
+    packets: Iterable[Packet] | None = None,
+) -> list[EscalationLetter]:
     """The letters after a first appeal that fit the case's plan type, each with its saved
-    draft and newest PDF."""
+    draft and newest PDF (from the denial's `letters` and `packets` where the page has them)."""
     plan = ladder.ladder_for(case.policy.plan_type if case.policy else None)
-    letters = {letter.kind: letter for letter in case.letters.filter(denial=denial)}
-    packets: dict[str, Packet] = {}
-    for packet in case.packets.filter(denial=denial, kind__in=plan.letters, is_newest=True):
-        packets[packet.kind] = packet
+    if letters is None:
+        letters = case.letters.filter(denial=denial)
+    if packets is None:
+        packets = case.packets.filter(denial=denial, kind__in=plan.letters, is_newest=True)
+    drafts = {letter.kind: letter for letter in letters}
+    newest: dict[str, Packet] = {}
+    for packet in packets:
+        if packet.kind in plan.letters and packet.is_newest:
+            newest[packet.kind] = packet
     return [
         EscalationLetter(
             kind=kind,
             label=Letter.Kind(kind).label,
-            letter=letters.get(kind),
-            packet=packets.get(kind),
+            letter=drafts.get(kind),
+            packet=newest.get(kind),
         )
         for kind in plan.letters
     ]
+
+
+@dataclass(frozen=True)
+class DenialPage:
+    """What step 6 shows for one denial, read in four queries whatever the case's size."""
+
+    appeals: list[Appeal]  # the denial's, oldest first
+    ladder: AppealLadder
+    escalations: list[EscalationLetter]
+    deadlines: list[Deadline]  # the case's, less another denial's (deadlines_of_denial)
+    letters: list[Letter]  # its appeal letter
+    packets: list[Packet]  # its appeal packets, newest first
+
+
+def denial_page(case: CoverageCase, denial: Denial, denials: Iterable[Denial]) -> DenialPage:
+    """Step 6's records for `denial`, one of the case's `denials`: the appeals of every denial
+    (another's decision dates are left out), the case's deadlines, the denial's letters and its
+    packets."""
+    others = [d for d in denials if d.pk != denial.pk]
+    appeals = list(Appeal.objects.filter(denial__pa_request__case=case))
+    all_deadlines = list(case.deadlines.all())
+    letters = list(case.letters.filter(denial=denial))
+    packets = list(case.packets.filter(denial=denial))
+    own = [a for a in appeals if a.denial_id == denial.pk]
+    other_pks = {d.pk for d in others}
+    theirs = {deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=d.pk) for d in others}
+    theirs |= {
+        deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=a.pk)
+        for a in appeals
+        if a.denial_id in other_pks
+    }
+    filing = tuple(f"{deadlines.Kind.APPEAL_FILING}:{d.pk}:" for d in others)
+    shown = [
+        d
+        for d in all_deadlines
+        if d.key not in theirs and not (filing and d.key.startswith(filing))
+    ]
+    return DenialPage(
+        appeals=own,
+        ladder=appeal_ladder(case, denial, appeals=own, case_deadlines=all_deadlines),
+        escalations=escalation_letters(case, denial, letters=letters, packets=packets),
+        deadlines=shown,
+        letters=[letter for letter in letters if letter.kind == Letter.Kind.APPEAL],
+        packets=[p for p in packets if p.kind == Packet.Kind.APPEAL],
+    )
 
 
 # Packets of one escalation letter each (issue 15): their kind is the letter's kind.
@@ -557,8 +719,130 @@ def packet_sources_of(packet: Packet) -> PacketSources:
 
 
 def packet_is_out_of_date(packet: Packet) -> bool:
-    """Whether the case changed since this packet was made."""
-    return packet.source_digest != packet_sources_of(packet).digest()
+    """Whether the case changed since this packet was made (one query: packet_fingerprint)."""
+    return packet.source_digest != packet_fingerprint(packet)
+
+
+def packet_fingerprint(packet: Packet) -> str:
+    """The digest packet_sources_of(packet).digest() gives, read in one query whatever the
+    case's size: only the source rows' ids and update times (a UNION ALL over the source
+    tables, each row numbered in the order packet_sources lists it), not the records."""
+    case, kind = packet.case, packet.kind
+    patient = case.patient
+    superbill = kind == Packet.Kind.SUPERBILL
+    sources: dict[str, QuerySet[Any]] = {
+        "treatment_request": TreatmentRequest.objects.filter(case=case),
+    }
+    if case.policy_id is not None:
+        sources["policy"] = InsurancePolicy.objects.filter(pk=case.policy_id)
+    if superbill:
+        sources["diagnoses"] = _superbill_diagnosis_rows(case)
+        sources["sessions"] = superbill_session_queryset(case, today=timezone.localdate())
+    else:
+        of_denial = (
+            Q(denial_id=packet.denial_id) if packet.denial_id is not None else Q(denial=None)
+        )
+        sources["diagnoses"] = Diagnosis.objects.filter(patient=patient)
+        sources["trials"] = TreatmentTrial.objects.filter(patient=patient)
+        sources["scores"] = SymptomScore.objects.filter(patient=patient)
+        sources["letter"] = case.letters.filter(of_denial, kind=letter_kind_of_packet(kind))
+        sources["referral"] = case.referrals.all()
+        if packet.denial_id is not None:
+            sources["denial"] = Denial.objects.filter(pk=packet.denial_id)
+        if kind != Packet.Kind.NETWORK_GAP:
+            sources["documents"] = case.documents.order_by("category", "created_at")
+    parts = [_row_stamps(name, queryset) for name, queryset in sources.items()]
+    found: dict[str, list[_StampRow]] = defaultdict(list)
+    for values in parts[0].union(*parts[1:], all=True):
+        row = _StampRow(*values)
+        found[row.source].append(row)
+
+    def stamps(name: str) -> list[_RowStamp]:
+        if name not in sources:
+            return []
+        label = sources[name].model._meta.label
+        ordered = sorted(found[name], key=lambda r: r.position)
+        return [_RowStamp(label, r.pk, r.updated_at) for r in ordered]
+
+    def first(name: str) -> _RowStamp | None:
+        rows = stamps(name)
+        return rows[0] if rows else None
+
+    letter = found["letter"][0] if found["letter"] else None
+    digested: dict[str, object] = {
+        "policy": first("policy"),
+        "diagnoses": stamps("diagnoses")[: len(SUPERBILL_DIAGNOSIS_LETTERS)]
+        if superbill
+        else stamps("diagnoses"),
+        "trials": stamps("trials"),
+        "scores": stamps("scores"),
+        "letter": first("letter"),
+        "documents": _enclosure_stamps(
+            kind, found["documents"], letter.signed_copy_id if letter else None
+        ),
+        "referral": first("referral"),
+        "denial": first("denial"),
+        "treatment_request": first("treatment_request"),
+        "patient_identity": tuple(str(getattr(patient, name)) for name in PACKET_PATIENT_FIELDS),
+        # A superbill's sources leave these two at PacketSources' defaults.
+        "criteria_policy_key": "" if superbill else case.criteria_policy_key,
+        "episode_since": None if superbill else case.episode_since,
+    }
+    if found["sessions"]:
+        digested["sessions"] = tuple(stamps("sessions"))
+    return _digest(digested)
+
+
+class _StampRow(NamedTuple):
+    """A source row as packet_fingerprint's query reads it."""
+
+    source: str
+    position: int  # in the order packet_sources lists the rows, from 1
+    pk: int
+    updated_at: datetime
+    category: str  # a document's; "" for the other rows
+    signed_copy_id: int | None  # a letter's; None for the other rows
+
+
+def _row_stamps(name: str, queryset: QuerySet[Any]) -> QuerySet[Any, Any]:
+    """The queryset's rows as _StampRow values, numbered in the queryset's own order (a
+    Window, which keeps it inside a UNION)."""
+    model = queryset.model
+    ordering = [str(o) for o in (queryset.query.order_by or model._meta.ordering or ["pk"])]
+    if model is Letter:
+        ordering = ["pk"]  # one letter per kind (and denial): its order is moot
+    order_by = [OrderBy(F(o.removeprefix("-")), descending=o.startswith("-")) for o in ordering]
+    text: CharField[str, str] = CharField()
+    number: IntegerField[int, int] = IntegerField()
+    rows: QuerySet[Any, Any] = (
+        queryset.order_by()
+        .prefetch_related(None)
+        .annotate(
+            _source=Value(name, output_field=text),
+            _position=Window(RowNumber(), order_by=order_by),
+            _category=F("category") if model is SupportingDocument else Value("", text),
+            _signed_copy=F("signed_copy_id") if model is Letter else Value(None, number),
+        )
+        .values_list("_source", "_position", "pk", "updated_at", "_category", "_signed_copy")
+    )
+    return rows
+
+
+def _enclosure_stamps(
+    kind: str, documents: list[_StampRow], signed_copy_id: int | None
+) -> list[_RowStamp]:
+    """The enclosures in packet_sources' order: escalation letters keep only their categories,
+    in that order; the signed letter goes first."""
+    ordered = sorted(documents, key=lambda d: d.position)
+    if kind in ESCALATION_PACKET_KINDS:
+        wanted = ladder.enclosure_categories(kind)
+        ordered = sorted(
+            (d for d in ordered if d.category in wanted), key=lambda d: wanted.index(d.category)
+        )
+    if signed_copy_id:
+        ordered.sort(key=lambda d: d.pk != signed_copy_id)
+    label = SupportingDocument._meta.label
+    return [_RowStamp(label, d.pk, d.updated_at) for d in ordered]
 
 
 # --- coverage criteria --------------------------------------------------------------------------
@@ -575,8 +859,9 @@ class CriteriaCheck:
     choices: tuple[CriteriaSet, ...]  # policies the patient may pick, one row per policy
 
 
-def criteria_set_spec(row: CriteriaSet) -> criteria_rules.SetSpec:
-    """A CriteriaSet row, with its prefetched criteria, as plain data for the rules."""
+def criteria_set_spec(row: CriteriaSet, *, with_criteria: bool = True) -> criteria_rules.SetSpec:
+    """A CriteriaSet row, with its prefetched criteria, as plain data for the rules (without
+    them, `with_criteria=False`: enough to tell whether it is in effect)."""
     return criteria_rules.SetSpec(
         name=row.name,
         coverage=row.coverage,
@@ -597,7 +882,7 @@ def criteria_set_spec(row: CriteriaSet) -> criteria_rules.SetSpec:
                 indication=c.indication,
                 wording=c.wording,
             )
-            for c in row.criteria.all()
+            for c in (row.criteria.all() if with_criteria else ())
         ),
     )
 
@@ -611,9 +896,38 @@ def criteria_sets_for(treatment: str, condition: str) -> list[CriteriaSet]:
     return [r for r in rows if treatment in r.treatments and condition in r.indications]
 
 
+def _criteria_sets_naming(
+    treatment: str, condition: str, payer_ids: list[int]
+) -> list[CriteriaSet]:
+    """criteria_sets_for without reading criteria or payers: each row knows which of
+    `payer_ids` it names (`named_payer_ids`, from EXISTS in the same query), and the check
+    reads the criteria of the one set that applies. One query."""
+    through = CriteriaSet.payers.through
+    names = {
+        f"_names_{n}": Exists(through.objects.filter(criteriaset=OuterRef("pk"), payer=payer_id))
+        for n, payer_id in enumerate(payer_ids)
+    }
+    rows = CriteriaSet.objects.annotate(**names).order_by("payer_label", "name", "-effective_from")
+    found = [r for r in rows if treatment in r.treatments and condition in r.indications]
+    for row in found:
+        row.named_payer_ids = {  # type: ignore[attr-defined]
+            payer_id for n, payer_id in enumerate(payer_ids) if getattr(row, f"_names_{n}")
+        }
+    return found
+
+
 def _set_in_effect(rows: Iterable[CriteriaSet], on: date) -> CriteriaSet | None:
-    effective = [r for r in rows if criteria_rules.in_effect(criteria_set_spec(r), on)]
+    effective = [
+        r for r in rows if criteria_rules.in_effect(criteria_set_spec(r, with_criteria=False), on)
+    ]
     return max(effective, key=lambda r: r.effective_from or date.min, default=None)
+
+
+def _names_payer(row: CriteriaSet, payer_id: int) -> bool:
+    named = getattr(row, "named_payer_ids", None)  # _criteria_sets_naming's rows
+    if named is None:
+        return payer_id in {p.pk for p in row.payers.all()}
+    return payer_id in named
 
 
 def applicable_criteria_set(
@@ -633,8 +947,7 @@ def applicable_criteria_set(
         by_payer = [
             r
             for r in rows
-            if payer_id in {p.pk for p in r.payers.all()}
-            and (not r.plan_types or policy.plan_type in r.plan_types)  # type: ignore[union-attr]
+            if _names_payer(r, payer_id) and (not r.plan_types or policy.plan_type in r.plan_types)  # type: ignore[union-attr]
         ]
         pool = [r for r in by_payer if r.plan_types] or by_payer
         if pool:
@@ -645,61 +958,48 @@ def applicable_criteria_set(
     return None, False
 
 
-def criteria_check_for(case: CoverageCase, *, today: date) -> CriteriaCheck:
+def criteria_check_for(
+    case: CoverageCase, *, today: date, records: CaseRecords | None = None
+) -> CriteriaCheck:
     """The readiness report of a case: a bounded number of queries whatever the record's size
-    (the case's patient and policy, the treatment request, diagnoses, trials, scores, the
-    approval, and the sets), then the pure rules (claims.criteria.rules)."""
-    case = CoverageCase.objects.select_related("patient", "policy").filter(pk=case.pk).get()
-    request = treatment_request_for(case)
+    (the treatment request, diagnoses, trials, scores and requests, read once a page through
+    `records`, and the sets), then the pure rules (claims.criteria.rules)."""
+    records = records or CaseRecords(case)
+    request = records.request_or_draft
     on = request.start_date or today
-    rows = criteria_sets_for(case.treatment, case.condition)
+    policy = case.policy
+    reviewers = [policy.behavioral_health_manager_id, policy.payer_id] if policy else []
+    rows = _criteria_sets_naming(
+        case.treatment, case.condition, [r for r in reviewers if r is not None]
+    )
     chosen, by_patient = applicable_criteria_set(case, rows, on)
     choices = tuple(
         {r.policy_key: r for r in sorted(rows, key=lambda r: r.effective_from or date.min)}.values()
     )
     if chosen is None:
         return CriteriaCheck(on, None, None, False, choices)
-    facts = _case_facts(case, request, on)
+    facts = _case_facts(case, request, on, records)
     report = criteria_rules.evaluate(criteria_set_spec(chosen), facts)
     return CriteriaCheck(on, chosen, report, by_patient, choices)
 
 
 def _case_facts(
-    case: CoverageCase, request: TreatmentRequest, on: date
+    case: CoverageCase, request: TreatmentRequest, on: date, records: CaseRecords
 ) -> criteria_rules.CaseFacts:
     patient = case.patient
     prescriber = request.prescriber
-    approval = (
-        PriorAuthorizationRequest.objects.exclude(kind=PriorAuthorizationRequest.Kind.CLAIM)
-        .filter(
-            case=case,
-            decision__in=[
-                PriorAuthorizationRequest.Decision.APPROVED,
-                PriorAuthorizationRequest.Decision.PARTIALLY_APPROVED,
-            ],
-        )
-        .order_by("-decided_on")
-        .values_list("valid_from", "decided_on")
-        .first()
+    approval = _newest_approval(records.pre_authorizations)
+    coded = sorted(
+        (d for d in records.diagnoses if d.icd10_code), key=lambda d: (-d.is_primary, d.pk)
     )
     return criteria_rules.CaseFacts(
         on=on,
         indication=case.condition,
         date_of_birth=patient.date_of_birth,
-        diagnosis_codes=tuple(
-            Diagnosis.objects.filter(patient=patient)
-            .exclude(icd10_code="")
-            .order_by("-is_primary", "pk")
-            .values_list("icd10_code", flat=True)
-        ),
-        trials=tuple(
-            TrialFacts.from_trial(t) for t in TreatmentTrial.objects.filter(patient=patient)
-        ),
+        diagnosis_codes=tuple(d.icd10_code for d in coded),
+        trials=tuple(TrialFacts.from_trial(t) for t in records.trials),
         scores=tuple(
-            criteria_rules.ScoreFact(instrument, total, taken_on)
-            for instrument, total, taken_on in SymptomScore.objects.filter(
-                patient=patient
-            ).values_list("instrument", "total", "taken_on")
+            criteria_rules.ScoreFact(s.instrument, s.total, s.taken_on) for s in records.scores
         ),
         prescriber_specialty=prescriber.specialty if prescriber else "",
         prescriber_label=(
@@ -710,9 +1010,24 @@ def _case_facts(
         oral_antidepressant_continues=request.oral_antidepressant_continues,
         oral_antidepressant=request.oral_antidepressant,
         substance_use_screen=request.substance_use_screen,
-        approved_from=(approval[0] or approval[1]) if approval else None,
+        approved_from=(approval.valid_from or approval.decided_on) if approval else None,
         episode_start=case.episode_since,
     )
+
+
+def _newest_approval(
+    requests: Iterable[PriorAuthorizationRequest],
+) -> PriorAuthorizationRequest | None:
+    """The approved (or partly approved) request decided last; one with no decision date comes
+    after those with one (as ORDER BY decided_on DESC puts NULL in SQLite)."""
+    Decision = PriorAuthorizationRequest.Decision
+    approved = [
+        r for r in requests if r.decision in (Decision.APPROVED, Decision.PARTIALLY_APPROVED)
+    ]
+    dated = [r for r in approved if r.decided_on is not None]
+    if dated:
+        return max(dated, key=lambda r: r.decided_on or date.min)
+    return approved[0] if approved else None
 
 
 # --- the session log and the superbill (issue 16) ------------------------------------------------
@@ -784,9 +1099,12 @@ def superbill_sources(case: CoverageCase) -> PacketSources:
 
 def superbill_diagnoses(case: CoverageCase) -> list[Diagnosis]:
     """The patient's coded diagnoses, main first, as many as a line can point at."""
+    return list(_superbill_diagnosis_rows(case)[: len(SUPERBILL_DIAGNOSIS_LETTERS)])
+
+
+def _superbill_diagnosis_rows(case: CoverageCase) -> QuerySet[Diagnosis]:
     coded = case.patient.diagnoses.exclude(icd10_code="")
-    ordered = coded.order_by("-is_primary", "diagnosed_on", "pk")
-    return list(ordered[: len(SUPERBILL_DIAGNOSIS_LETTERS)])
+    return coded.order_by("-is_primary", "diagnosed_on", "pk")
 
 
 @dataclass(frozen=True)

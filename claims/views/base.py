@@ -1,8 +1,12 @@
 """What the wizard's views share: find the case (get_case_for_user), bind the form the patient
 posted (or the one kept while their session had expired), and where to go after a save."""
 
+import copy
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +24,8 @@ from ..forms import (
 from ..models import CoverageCase, Denial, Letter, Packet, PriorAuthorizationRequest
 from ..progress import STEP_SLUGS, steps_of
 from ..selectors import (
+    DenialPage,
     approval_was_withdrawn,
-    deadlines_of_denial,
     denials_of,
     get_case_for_user,
     open_deadlines,
@@ -29,8 +33,10 @@ from ..selectors import (
 )
 
 
-def case_for(request, coveragecase_id) -> CoverageCase:
-    return get_case_for_user(request.user, coveragecase_id)
+def case_for(request, coveragecase_id, *, for_wizard: bool = False) -> CoverageCase:
+    """The case (get_case_for_user); `for_wizard`: with the step states and the treatment
+    request read in the same query, for the pages that show them."""
+    return get_case_for_user(request.user, coveragecase_id, for_wizard=for_wizard)
 
 
 def posted(request):
@@ -45,22 +51,36 @@ def bound(data, action: str):
     return data if data is not None and data.get("action") == action else None
 
 
-def item_or_404(queryset, public_id):
+def item_or_404(items, public_id):
+    """The item with this public id among `items` (a queryset, or a list the page has read
+    already: then a copy, so that a form bound to it leaves the listed row as it was)."""
     if not public_id:
         return None
+    if isinstance(items, QuerySet):
+        try:
+            return items.get(public_id=public_id)
+        except (items.model.DoesNotExist, ValidationError) as exc:
+            raise Http404 from exc
     try:
-        return queryset.get(public_id=public_id)
-    except (queryset.model.DoesNotExist, ValidationError) as exc:
+        wanted = uuid.UUID(str(public_id))
+    except ValueError as exc:
         raise Http404 from exc
+    item = next((item for item in items if item.public_id == wanted), None)
+    if item is None:
+        raise Http404
+    return copy.copy(item)
 
 
-def denial_for(case: CoverageCase, public_id) -> Denial | None:
+def denial_for(case: CoverageCase, public_id, denials: list[Denial] | None = None) -> Denial | None:
     """The case's denial with this public id (404 if it is not one of the case's), or, with no
-    id, its newest: the one step 6 answers unless the patient picked another."""
-    denials = denials_of(case)
+    id, its newest: the one step 6 answers unless the patient picked another. From `denials`
+    (denials_of, read already) when given."""
+    if denials is None:
+        found = denials_of(case)
+        return item_or_404(found, public_id) if public_id else found.first()
     if public_id:
         return item_or_404(denials, public_id)
-    return denials.first()
+    return copy.copy(denials[0]) if denials else None
 
 
 def denial_label(denial: Denial) -> str:
@@ -112,24 +132,26 @@ def save_once(request, form, save):
 
 
 def step_page(request, case, slug: str, template: str, context: dict):
+    """A step's page. Steps 5 and 6 also show their deadlines, letters and packets: step 6 those
+    of the denial it answers (`denial_page`, claims.selectors.DenialPage), when there is one."""
     steps = steps_of(case)
     index = STEP_SLUGS.index(slug)
     if slug in ("submit", "appeal"):
-        shown = case.deadlines.all()
-        if slug == "appeal" and context.get("denial") is not None:
-            shown = deadlines_of_denial(case, context["denial"])
+        kind = Packet.Kind.PRIOR_AUTHORIZATION if slug == "submit" else Packet.Kind.APPEAL
+        page: DenialPage | None = context.pop("denial_page", None)
+        if page is not None:
+            # The denial the patient picked (issue 16: a case may have several): its own.
+            shown, packets, letters = page.deadlines, page.packets, page.letters
+        else:
+            shown = list(case.deadlines.all())
+            packets = list(case.packets.filter(kind=kind))
+            letters = list(
+                case.letters.filter(
+                    kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
+                )
+            )
         context["deadlines"] = open_deadlines(shown, timezone.localdate())
         context["letter_date_form"] = DeadlineLetterDateForm()
-        kind = Packet.Kind.PRIOR_AUTHORIZATION if slug == "submit" else Packet.Kind.APPEAL
-        packets_of_kind = case.packets.filter(kind=kind)
-        letters = case.letters.filter(
-            kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
-        )
-        if slug == "appeal" and context.get("denial") is not None:
-            # The denial the patient picked (issue 16: a case may have several): its own.
-            packets_of_kind = packets_of_kind.filter(denial=context["denial"])
-            letters = letters.filter(denial=context["denial"])
-        packets = list(packets_of_kind)
         newest = next((p for p in packets if p.is_newest), None)
         context["packets"] = packets
         context["packet_kind"] = kind

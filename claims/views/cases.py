@@ -94,7 +94,7 @@ def case_start(request):
 
 @patient_required
 def case_overview(request, coveragecase_id):
-    case = case_for(request, coveragecase_id)
+    case = case_for(request, coveragecase_id, for_wizard=True)
     upcoming = next_step(case)
     return render(
         request,

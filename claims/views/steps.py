@@ -1,6 +1,7 @@
 """The six steps of the wizard. Each step page binds the form its POST names (`action`), calls
 one service, and redirects; a refused form is shown again with everything typed."""
 
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -38,10 +39,10 @@ from ..forms import (
 from ..models import CoverageCase, PriorAuthorizationRequest
 from ..progress import STEP_SLUGS
 from ..selectors import (
-    appeal_ladder,
+    CaseRecords,
     criteria_check_for,
+    denial_page,
     denials_of,
-    escalation_letters,
     packet_missing_facts,
     pre_authorizations,
     treatment_request_for,
@@ -62,12 +63,13 @@ from .base import (
 
 @patient_required
 def step_policy(request, coveragecase_id):
-    case = case_for(request, coveragecase_id)
+    case = case_for(request, coveragecase_id, for_wizard=True)
     patient = case.patient
     data = posted(request)
     action = data.get("action") if data is not None else None
+    calls = list(case.calls.all())
     call = item_or_404(
-        case.calls.all(), (data or {}).get("id") if action == "call" else request.GET.get("call")
+        calls, (data or {}).get("id") if action == "call" else request.GET.get("call")
     )
     forms: dict[str, Any] = {
         "choose_policy": PolicyChoiceForm(
@@ -104,7 +106,7 @@ def step_policy(request, coveragecase_id):
         "claims/step_policy.html",
         {
             "forms": forms,
-            "calls": case.calls.all(),
+            "calls": calls,
             "editing_call": call,
             "questions": guidance.INSURER_QUESTIONS,
             "has_policies": patient.policies.exists(),
@@ -133,17 +135,18 @@ def call_delete(request, coveragecase_id, insurercall_id):
 
 @patient_required
 def step_history(request, coveragecase_id):
-    case = case_for(request, coveragecase_id)
+    case = case_for(request, coveragecase_id, for_wizard=True)
     patient = case.patient
+    records = CaseRecords(case)
     data = posted(request)
     action = data.get("action") if data is not None else None
     posted_id = (data or {}).get("id")
     diagnosis = item_or_404(
-        patient.diagnoses.all(),
+        records.diagnoses,
         posted_id if action == "diagnosis" else request.GET.get("diagnosis"),
     )
     trial = item_or_404(
-        patient.treatment_trials.all(), posted_id if action == "trial" else request.GET.get("trial")
+        records.trials, posted_id if action == "trial" else request.GET.get("trial")
     )
     forms: dict[str, Any] = {
         "diagnosis": DiagnosisForm(
@@ -210,7 +213,7 @@ def step_history(request, coveragecase_id):
         else:
             return saved(request, case, "history")
     query = request.GET.get("q", "").strip()
-    trials, scores = list(patient.treatment_trials.all()), list(patient.symptom_scores.all())
+    trials, scores = records.trials, records.scores
     return step_page(
         request,
         case,
@@ -218,7 +221,7 @@ def step_history(request, coveragecase_id):
         "claims/step_history.html",
         {
             "forms": forms,
-            "diagnoses": patient.diagnoses.all(),
+            "diagnoses": records.diagnoses,
             "trials": trials,
             "scores": scores,
             # Scores over time, with the trials they followed (the packet's figure).
@@ -230,7 +233,7 @@ def step_history(request, coveragecase_id):
             "query": query,
             "code_results": icd10.search(query, limit=8) if query else [],
             "code_miswritten": icd10.is_miswritten_code(query),
-            "criteria": criteria_check_for(case, today=timezone.localdate()),
+            "criteria": criteria_check_for(case, today=timezone.localdate(), records=records),
         },
     )
 
@@ -264,7 +267,7 @@ def score_delete(request, coveragecase_id, symptomscore_id):
 
 @patient_required
 def step_referral(request, coveragecase_id):
-    case = case_for(request, coveragecase_id)
+    case = case_for(request, coveragecase_id, for_wizard=True)
     patient = case.patient
     data = posted(request)
     action = data.get("action") if data is not None else None
@@ -301,7 +304,7 @@ def step_referral(request, coveragecase_id):
 
 @patient_required
 def step_documents(request, coveragecase_id):
-    case = case_for(request, coveragecase_id)
+    case = case_for(request, coveragecase_id, for_wizard=True)
     data = posted(request)
     form = DocumentUploadForm(
         bound(data, "upload"), request.FILES if request.method == "POST" else None
@@ -351,19 +354,22 @@ def document_delete(request, coveragecase_id, supportingdocument_id):
 
 @patient_required
 def step_submit(request, coveragecase_id):
-    case = case_for(request, coveragecase_id)
+    case = case_for(request, coveragecase_id, for_wizard=True)
+    records = CaseRecords(case)
     data = posted(request)
     action = data.get("action") if data is not None else None
-    pa_requests = pre_authorizations(case)  # a denied claim's request is step 6's (issue 16)
+    # A denied claim's request is step 6's (issue 16): pre_authorizations leaves it out.
+    pa_requests = records.pre_authorizations
     pa_request = item_or_404(
         pa_requests,
         (data or {}).get("id") if action == "pa_request" else request.GET.get("request"),
     )
-    latest = pa_request or pa_requests.first()
+    latest = pa_request or (copy.copy(pa_requests[0]) if pa_requests else None)
     forms: dict[str, Any] = {
         "treatment_request": TreatmentRequestForm(
             bound(data, "treatment_request"),
-            instance=treatment_request_for(case),
+            # A copy: the checks below read the request as saved, not as typed.
+            instance=copy.copy(treatment_request_for(case, records=records)),
             patient=case.patient,
         ),
         "send": SendToClinicForm(bound(data, "send"), case=case),
@@ -417,21 +423,23 @@ def step_submit(request, coveragecase_id):
             "latest": latest,
             "can_send": case.review_status in (Review.NOT_SHARED, Review.CHANGES_REQUESTED),
             "is_resubmission": case.review_status == Review.CHANGES_REQUESTED,
-            "missing": packet_missing_facts(case),
-            "criteria": criteria_check_for(case, today=timezone.localdate()),
+            "missing": packet_missing_facts(case, records=records),
+            "criteria": criteria_check_for(case, today=timezone.localdate(), records=records),
         },
     )
 
 
 @patient_required
 def step_appeal(request, coveragecase_id):
-    case = case_for(request, coveragecase_id)
+    case = case_for(request, coveragecase_id, for_wizard=True)
     data = posted(request)
     # A case may have several denials (issue 16: the pre-authorization, then a claim): the one
     # picked (?denial=, and every form's hidden field), else the newest.
     denials = list(denials_of(case))
     denial = denial_for(
-        case, (data or {}).get("denial") if data is not None else request.GET.get("denial")
+        case,
+        (data or {}).get("denial") if data is not None else request.GET.get("denial"),
+        denials,
     )
     action = data.get("action") if data is not None else None
     appeal = item_or_404(denial.appeals.all(), (data or {}).get("id")) if denial else None
@@ -473,6 +481,7 @@ def step_appeal(request, coveragecase_id):
             form.add_error(None, error)
         else:
             return with_denial(saved(request, case, "appeal"), case, denial)
+    page = denial_page(case, denial, denials) if denial else None
     return step_page(
         request,
         case,
@@ -481,14 +490,17 @@ def step_appeal(request, coveragecase_id):
         {
             "forms": forms,
             "denial": denial,
+            "denial_page": page,
             "denial_choices": [(d, denial_label(d)) for d in denials] if len(denials) > 1 else [],
-            "appeals": denial.appeals.all() if denial else [],
-            "ladder": appeal_ladder(case, denial) if denial else None,
-            "escalations": escalation_letters(case, denial) if denial else [],
+            "appeals": page.appeals if page else [],
+            "ladder": page.ladder if page else None,
+            "escalations": page.escalations if page else [],
             "escalation_purposes": guidance.ESCALATION_PURPOSES,
             "peer_to_peer": guidance.PEER_TO_PEER,
             "appeal_tips": guidance.APPEAL_TIPS,
-            "decision_pending": pre_authorizations(case)
+            # Shown only while nothing is denied.
+            "decision_pending": denial is None
+            and pre_authorizations(case)
             .filter(decision=PriorAuthorizationRequest.Decision.PENDING)
             .exists(),
         },
