@@ -153,10 +153,19 @@ class Enclosure:
 
 
 def _enclosure_reader(document: SupportingDocument) -> PdfReader | None:
-    """The document as PDF pages, or None when it cannot be read (encrypted, broken, missing)."""
+    """The document as PDF pages, or None when it cannot be read (encrypted, broken, missing).
+
+    Only a file that is gone or will not parse is left out. Any other error reading it from the
+    storage propagates, so the task tries the render again when it is transient (a bucket that
+    does not answer, claims.services.packets.packet_render_error_is_transient) instead of
+    making a packet without the document."""
     try:
         with document.file.open("rb") as fh:
             data = fh.read()
+    except FileNotFoundError:
+        logger.warning("packet: an enclosure's file is missing from storage")
+        return None
+    try:
         if document.content_type == "application/pdf":
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:

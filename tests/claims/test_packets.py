@@ -166,6 +166,42 @@ def test_an_unreadable_upload_is_listed_not_fatal(case, owner, django_capture_on
 
 
 @pytest.mark.pdf
+def test_an_upload_missing_from_storage_is_listed_not_fatal(
+    case, owner, django_capture_on_commit_callbacks
+):
+    document = services.document_upload(
+        case=case, category="medical_records", upload=pdf_upload(), by=owner, title="Notes"
+    )
+    document.file.storage.delete(document.file.name)
+
+    packet = _make(case, owner, django_capture_on_commit_callbacks)
+
+    assert packet.status == Packet.Status.READY
+    assert "could not be attached" in _text(_read(packet))
+
+
+@pytest.mark.pdf
+def test_an_upload_the_storage_cannot_read_now_is_retried_not_left_out(case, owner, monkeypatch):
+    """A bucket that does not answer: the render is tried again later, not finished without the
+    document (the packet would look complete to the insurer)."""
+    monkeypatch.setitem(render_packet.app.conf, "task_eager_propagates", False)
+    services.document_upload(
+        case=case, category="medical_records", upload=pdf_upload(), by=owner, title="Notes"
+    )
+    packet = Packet.objects.create(case=case, kind="prior_authorization", version=1)
+    unreachable = ConnectionResetError("the bucket dropped the connection")
+    with mock.patch(
+        "django.core.files.storage.FileSystemStorage.open", side_effect=unreachable
+    ) as opened:
+        result = render_packet.apply(args=[packet.pk], throw=False).get()
+
+    packet.refresh_from_db()
+    assert result == "failed"
+    assert opened.call_count == 1 + render_packet.max_retries  # tried again each time
+    assert packet.status == Packet.Status.FAILED  # never READY without the document
+
+
+@pytest.mark.pdf
 def test_the_appeal_packet_answers_the_denial(owner, django_capture_on_commit_callbacks):
     patient = owner.patient
     case = CaseFactory(patient=patient)
