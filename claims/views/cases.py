@@ -16,14 +16,12 @@ from ..forms import (
     CriteriaPolicyForm,
 )
 from ..models import CoverageCase
-from ..progress import next_step, steps_of, with_step_states
+from ..progress import next_step, steps_of
 from ..selectors import (
-    cases_visible_to,
+    cases_for_dashboard,
     criteria_check_for,
     criteria_sets_for,
     open_deadlines,
-    open_deadlines_prefetch,
-    review_notes_prefetch,
 )
 from .base import (
     case_for,
@@ -42,14 +40,9 @@ def _clinic_note(case: CoverageCase) -> str:
 def dashboard(request):
     if not request.user.is_patient:
         return redirect("admin:index")  # the landing page after login; staff work in admin
-    cases = (
-        with_step_states(cases_visible_to(request.user).select_related("policy__payer", "clinic"))
-        .prefetch_related(open_deadlines_prefetch(), review_notes_prefetch())
-        .order_by("-updated_at")
-    )
     today = timezone.localdate()
     rows = []
-    for case in cases:
+    for case in cases_for_dashboard(request.user):
         upcoming = next_step(case)
         due = open_deadlines(getattr(case, "prefetched_open_deadlines"), today)  # noqa: B009 - Prefetch to_attr
         rows.append(
