@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.db.models import (
+    BigIntegerField,
     CharField,
     Exists,
     F,
-    IntegerField,
     Model,
     OrderBy,
     OuterRef,
@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -837,7 +837,8 @@ def _row_stamps(name: str, queryset: QuerySet[Any]) -> QuerySet[Any, Any]:
         ordering = ["pk"]  # one letter per kind (and denial): its order is moot
     order_by = [OrderBy(F(o.removeprefix("-")), descending=o.startswith("-")) for o in ordering]
     text: CharField[str, str] = CharField()
-    number: IntegerField[int, int] = IntegerField()
+    # Typed NULL: PostgreSQL reads an untyped one in the first SELECT of a UNION as text.
+    no_letter = Cast(Value(None), output_field=BigIntegerField())
     rows: QuerySet[Any, Any] = (
         queryset.order_by()
         .prefetch_related(None)
@@ -845,7 +846,7 @@ def _row_stamps(name: str, queryset: QuerySet[Any]) -> QuerySet[Any, Any]:
             _source=Value(name, output_field=text),
             _position=Window(RowNumber(), order_by=order_by),
             _category=F("category") if model is SupportingDocument else Value("", text),
-            _signed_copy=F("signed_copy_id") if model is Letter else Value(None, number),
+            _signed_copy=F("signed_copy_id") if model is Letter else no_letter,
         )
         .values_list("_source", "_position", "pk", "updated_at", "_category", "_signed_copy")
     )
