@@ -204,26 +204,30 @@ def open_deadlines(deadlines: Iterable[Deadline], today: date) -> list[DeadlineV
     return [v for v in views if not v.overdue or v.overdue_decision]
 
 
-def deadlines_of_denial(case: CoverageCase, denial: Denial) -> QuerySet[Deadline]:
+def deadlines_of_denial(
+    case_deadlines: Iterable[Deadline],
+    denial: Denial,
+    denials: Iterable[Denial],
+    appeals: Iterable[Appeal],
+) -> list[Deadline]:
     """The case's deadlines as step 6 shows them for one denial: its own clocks and those of no
     denial (a request's decision, a claim's follow-up), not another denial's filing, external
     review or appeal-decision dates (issue 16: a case may have a pre-authorization denial and a
-    claim denial at once). denial_page reads the same from rows it already has."""
-    others = list(Denial.objects.filter(pa_request__case=case).exclude(pk=denial.pk))
-    if not others:
-        return case.deadlines.all()
-    theirs = Q(
-        key__in=[deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=d.pk) for d in others]
-    )
-    theirs |= Q(
-        key__in=[
-            deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=pk)
-            for pk in Appeal.objects.filter(denial__in=others).values_list("pk", flat=True)
-        ]
-    )
-    for other in others:
-        theirs |= Q(key__startswith=f"{deadlines.Kind.APPEAL_FILING}:{other.pk}:")
-    return case.deadlines.exclude(theirs)
+    claim denial at once). From rows read already: the case's deadlines, denials and their
+    appeals (no queries)."""
+    others = {d.pk for d in denials if d.pk != denial.pk}
+    theirs = {deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=pk) for pk in others}
+    theirs |= {
+        deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=a.pk)
+        for a in appeals
+        if a.denial_id in others
+    }
+    filing = tuple(f"{deadlines.Kind.APPEAL_FILING}:{pk}:" for pk in others)
+    return [
+        d
+        for d in case_deadlines
+        if d.key not in theirs and not (filing and d.key.startswith(filing))
+    ]
 
 
 def open_deadlines_prefetch() -> Prefetch[str, QuerySet[Deadline], str]:
@@ -645,19 +649,11 @@ class EscalationLetter:
 
 
 def escalation_letters(
-    case: CoverageCase,
-    denial: Denial,
-    *,
-    letters: Iterable[Letter] | None = None,
-    packets: Iterable[Packet] | None = None,
+    case: CoverageCase, *, letters: Iterable[Letter], packets: Iterable[Packet]
 ) -> list[EscalationLetter]:
     """The letters after a first appeal that fit the case's plan type, each with its saved
-    draft and newest PDF (from the denial's `letters` and `packets` where the page has them)."""
+    draft and newest PDF, from a denial's `letters` and `packets` (no queries)."""
     plan = ladder.ladder_for(case.policy.plan_type if case.policy else None)
-    if letters is None:
-        letters = case.letters.filter(denial=denial)
-    if packets is None:
-        packets = case.packets.filter(denial=denial, kind__in=plan.letters, is_newest=True)
     drafts = {letter.kind: letter for letter in letters}
     newest: dict[str, Packet] = {}
     for packet in packets:
@@ -681,7 +677,7 @@ class DenialPage:
     appeals: list[Appeal]  # the denial's, oldest first
     ladder: AppealLadder
     escalations: list[EscalationLetter]
-    deadlines: list[Deadline]  # the case's, less another denial's (deadlines_of_denial)
+    deadlines: list[Deadline]  # deadlines_of_denial
     letters: list[Letter]  # its appeal letter
     packets: list[Packet]  # its appeal packets, newest first
 
@@ -689,31 +685,18 @@ class DenialPage:
 def denial_page(case: CoverageCase, denial: Denial, denials: Iterable[Denial]) -> DenialPage:
     """Step 6's records for `denial`, one of the case's `denials`: the appeals of every denial
     (another's decision dates are left out), the case's deadlines, the denial's letters and its
-    packets."""
-    others = [d for d in denials if d.pk != denial.pk]
+    packets, each read once for the ladder, the escalation letters and the lists."""
+    denials = list(denials)
     appeals = list(Appeal.objects.filter(denial__pa_request__case=case))
-    all_deadlines = list(case.deadlines.all())
+    case_deadlines = list(case.deadlines.all())
     letters = list(case.letters.filter(denial=denial))
     packets = list(case.packets.filter(denial=denial))
     own = [a for a in appeals if a.denial_id == denial.pk]
-    other_pks = {d.pk for d in others}
-    theirs = {deadlines.deadline_key(deadlines.Kind.EXTERNAL_REVIEW, of=d.pk) for d in others}
-    theirs |= {
-        deadlines.deadline_key(deadlines.Kind.APPEAL_DECISION_DUE, of=a.pk)
-        for a in appeals
-        if a.denial_id in other_pks
-    }
-    filing = tuple(f"{deadlines.Kind.APPEAL_FILING}:{d.pk}:" for d in others)
-    shown = [
-        d
-        for d in all_deadlines
-        if d.key not in theirs and not (filing and d.key.startswith(filing))
-    ]
     return DenialPage(
         appeals=own,
-        ladder=appeal_ladder(case, denial, appeals=own, case_deadlines=all_deadlines),
-        escalations=escalation_letters(case, denial, letters=letters, packets=packets),
-        deadlines=shown,
+        ladder=appeal_ladder(case, denial, appeals=own, case_deadlines=case_deadlines),
+        escalations=escalation_letters(case, letters=letters, packets=packets),
+        deadlines=deadlines_of_denial(case_deadlines, denial, denials, appeals),
         letters=[letter for letter in letters if letter.kind == Letter.Kind.APPEAL],
         packets=[p for p in packets if p.kind == Packet.Kind.APPEAL],
     )
