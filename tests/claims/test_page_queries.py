@@ -1,7 +1,7 @@
-"""Page speed (issue 18, item 6): the dashboard and every wizard page a patient opens read as many
-rows-worth of queries for a large case as for a small one, and few of them; "packet out of date"
-is decided in one query that gives the same fingerprint as the packet's records. make
-bench-pages times the same pages."""
+"""Page speed (issue 18, item 6): the dashboard and every wizard page a patient opens make as many
+queries for a large case as for a small one, and few; "packet out of date" is decided in one
+query that gives the same fingerprint as the packet's records. make bench-pages times the same
+pages."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -23,9 +23,9 @@ from tests.factories import (
     pdf_upload,
 )
 
-# The target: 12 queries a page, five of them the framework's on every signed-in page (the
-# session and the user read, then the session saved again in its own transaction, as
-# SESSION_SAVE_EVERY_REQUEST asks for the idle timeout). Step 5 shows more kinds of records than
+# The target: 12 queries a page, five of them made by every signed-in page (the session and the
+# user read; the session saved again, in a transaction of its own, as SESSION_SAVE_EVERY_REQUEST
+# asks for the idle timeout). Step 5 shows more kinds of records than
 # the rest (step states, requests, diagnoses, trials, scores, the coverage policies and the
 # chosen one's criteria, deadlines, packets, letters, the packet's fingerprint, and the clinics
 # and providers its forms offer): one query each is 13 of its own, 18 in all.
@@ -109,7 +109,7 @@ def test_every_page_reads_a_large_case_in_as_many_queries_as_a_small_one_and_few
     assert over == {}
 
 
-def test_others_cannot_open_the_pages_the_wizard_reads_in_one_query(
+def test_others_get_404_and_anonymous_the_login_page_as_before(
     client, large, outsider, other_clinic_staff
 ):
     """get_case_for_user(for_wizard=True) is still the access choke point (STYLE.md rule 4)."""
