@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews a signed-in session at most once a minute (the idle timeout, patients/sessions.py).
+    "patients.sessions.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "coverage_guide.i18n.AdminInEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -214,7 +216,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Sessions end after this many idle seconds; every request pushes the end back, and the page
 # warns two minutes before (static/js/session-timeout.js).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Every request pushes the end back, but the session is written at most once a minute
+# (patients/sessions.py), not on every request (SESSION_SAVE_EVERY_REQUEST cost each page a write).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_TIMEOUT_WARNING_SECONDS = 120
 

@@ -268,7 +268,9 @@ def account_deleted(request):
 @login_required
 @require_POST
 def session_keepalive(request):
-    """The idle warning's "Stay logged in" button: saving the session renews it."""
+    """The idle warning's "Stay logged in" button: saving the session renews it, whenever it was
+    last renewed (patients/sessions.py renews at most once a minute otherwise)."""
+    request.session.modified = True
     return HttpResponse(status=204)
 
 
