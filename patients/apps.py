@@ -8,5 +8,5 @@ class PatientsConfig(AppConfig):
     verbose_name = _("Patients and accounts")
 
     def ready(self) -> None:
-        # Registers the failed-login counter (a signal receiver).
-        from . import throttle  # noqa: F401
+        # Registers the failed-login counter and the session's renewal at login (receivers).
+        from . import sessions, throttle  # noqa: F401

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 RENEWED_AT = "_renewed_at"
@@ -20,7 +22,8 @@ RENEW_EVERY_SECONDS = 60
 
 def renew_interval() -> int:
     """A minute, or a tenth of a very short timeout (tests shorten it to seconds)."""
-    return min(RENEW_EVERY_SECONDS, settings.SESSION_COOKIE_AGE // 10)
+    every = getattr(settings, "SESSION_RENEW_SECONDS", RENEW_EVERY_SECONDS)
+    return min(every, settings.SESSION_COOKIE_AGE // 10)
 
 
 def idle_seconds() -> int:
@@ -34,6 +37,13 @@ def session_renew(request: HttpRequest, *, now: float | None = None) -> None:
     renewed = request.session.get(RENEWED_AT, 0)
     if now - renewed >= renew_interval():
         request.session[RENEWED_AT] = int(now)
+
+
+@receiver(user_logged_in, dispatch_uid="patients.sessions.renewed_at_login")
+def _renewed_at_login(sender, request, user, **kwargs) -> None:
+    """Logging in saves the session anyway: that is its first renewal."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_AT] = int(time.time())
 
 
 class SessionRenewalMiddleware:
