@@ -18,6 +18,7 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    IntegerField,
     Model,
     OrderBy,
     OuterRef,
@@ -54,6 +55,7 @@ from .models import (
     CostEstimate,
     CoverageCase,
     CriteriaSet,
+    Criterion,
     Deadline,
     Denial,
     Letter,
@@ -811,6 +813,52 @@ class _StampRow(NamedTuple):
     signed_copy_id: int | None  # a letter's; None for the other rows
 
 
+def rows_together(*querysets: QuerySet[Any]) -> list[list[Any]]:
+    """The rows of each queryset (of any models, each in its own order) read in ONE query: a
+    UNION ALL in which each part selects its own model's columns and typed NULLs in the other
+    models' places, its rows numbered by a Window as in packet_fingerprint. For lists one page
+    shows side by side, whatever their size."""
+    slots = [
+        (n, field) for n, qs in enumerate(querysets) for field in qs.model._meta.concrete_fields
+    ]
+    parts = []
+    for n, queryset in enumerate(querysets):
+        model = queryset.model
+        ordering = [str(o) for o in (queryset.query.order_by or model._meta.ordering or ["pk"])]
+        order_by = [OrderBy(F(o.removeprefix("-")), descending=o.startswith("-")) for o in ordering]
+        columns = {
+            f"_column_{i}": F(field.attname) if owner == n else Cast(Value(None), field)
+            for i, (owner, field) in enumerate(slots)
+        }
+        parts.append(
+            queryset.order_by()
+            .annotate(
+                _part=Value(n, output_field=IntegerField()),
+                _position=Window(RowNumber(), order_by=order_by),
+                **columns,
+            )
+            .values_list("_part", "_position", *columns)
+        )
+    found: list[list[tuple[int, Any]]] = [[] for _ in querysets]
+    db = querysets[0].db
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for part, position, *values in rows:
+        model = querysets[part].model
+        own = [
+            (field.attname, v)
+            for (owner, field), v in zip(slots, values, strict=True)
+            if owner == part
+        ]
+        names, row = [name for name, _ in own], [v for _, v in own]
+        obj = model.from_db(db, names, row)
+        # As a related manager's queryset does: `case.packets...` rows know their case.
+        for field, known in querysets[part]._known_related_objects.items():
+            if getattr(obj, field.attname) in known:
+                setattr(obj, field.name, known[getattr(obj, field.attname)])
+        found[part].append((position, obj))
+    return [[row for _, row in sorted(rows, key=lambda r: r[0])] for rows in found]
+
+
 def _row_stamps(name: str, queryset: QuerySet[Any]) -> QuerySet[Any, Any]:
     """The queryset's rows as _StampRow values, numbered in the queryset's own order (a
     Window, which keeps it inside a UNION)."""
@@ -890,7 +938,7 @@ def criteria_set_spec(row: CriteriaSet, *, with_criteria: bool = True) -> criter
                 indication=c.indication,
                 wording=c.wording,
             )
-            for c in (row.criteria.all() if with_criteria else ())
+            for c in (_criteria_of(row) if with_criteria else ())
         ),
     )
 
@@ -907,21 +955,45 @@ def criteria_sets_for(treatment: str, condition: str) -> list[CriteriaSet]:
 def _criteria_sets_naming(
     treatment: str, condition: str, payer_ids: list[int]
 ) -> list[CriteriaSet]:
-    """criteria_sets_for without reading criteria or payers: each row knows which of
-    `payer_ids` it names (`named_payer_ids`, from EXISTS in the same query), and the check
-    reads the criteria of the one set that applies. One query."""
+    """criteria_sets_for without reading the payers: each row knows which of `payer_ids` it
+    names (`named_payer_ids`, from EXISTS) and carries its criteria (`criteria_rows`, from a
+    LEFT JOIN: a row of the result per criterion), all in one query. The sets are reference
+    data (a few dozen, a few hundred criteria), whatever the case's size."""
     through = CriteriaSet.payers.through
     names = {
         f"_names_{n}": Exists(through.objects.filter(criteriaset=OuterRef("pk"), payer=payer_id))
         for n, payer_id in enumerate(payer_ids)
     }
-    rows = CriteriaSet.objects.annotate(**names).order_by("payer_label", "name", "-effective_from")
-    found = [r for r in rows if treatment in r.treatments and condition in r.indications]
-    for row in found:
-        row.named_payer_ids = {  # type: ignore[attr-defined]
-            payer_id for n, payer_id in enumerate(payer_ids) if getattr(row, f"_names_{n}")
-        }
-    return found
+    criterion = [f.attname for f in Criterion._meta.concrete_fields]
+    joined = {f"_criterion_{name}": F(f"criteria__{name}") for name in criterion}
+    rows = (
+        CriteriaSet.objects.annotate(**names, **joined)
+        # Criterion's own order within each set (its Meta.ordering: set, order, pk).
+        .order_by("payer_label", "name", "-effective_from", "pk", "criteria__order", "criteria__pk")
+    )
+    found: dict[int, CriteriaSet] = {}
+    for row in rows:
+        if treatment not in row.treatments or condition not in row.indications:
+            continue
+        kept = found.setdefault(row.pk, row)
+        if kept is row:
+            row.named_payer_ids = {  # type: ignore[attr-defined]
+                payer_id for n, payer_id in enumerate(payer_ids) if getattr(row, f"_names_{n}")
+            }
+            row.criteria_rows = []  # type: ignore[attr-defined]
+        values = [getattr(row, f"_criterion_{name}") for name in criterion]
+        if values[criterion.index("id")] is not None:  # None: a set with no criteria
+            kept.criteria_rows.append(  # type: ignore[attr-defined]
+                Criterion.from_db(rows.db, criterion, values)
+            )
+    return list(found.values())
+
+
+def _criteria_of(row: CriteriaSet) -> Iterable[Criterion]:
+    """The set's criteria: as _criteria_sets_naming read them with the set, else prefetched
+    or read now."""
+    joined: list[Criterion] | None = getattr(row, "criteria_rows", None)
+    return row.criteria.all() if joined is None else joined
 
 
 def _set_in_effect(rows: Iterable[CriteriaSet], on: date) -> CriteriaSet | None:

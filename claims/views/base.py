@@ -30,6 +30,7 @@ from ..selectors import (
     get_case_for_user,
     open_deadlines,
     packet_is_out_of_date,
+    rows_together,
 )
 
 
@@ -69,6 +70,16 @@ def item_or_404(items, public_id):
     if item is None:
         raise Http404
     return copy.copy(item)
+
+
+def offer_together(*fields) -> None:
+    """Read the choices of these ModelChoiceFields, each from its own queryset, in one query
+    (selectors.rows_together) for a page that shows them all; a posted choice is still
+    checked against the field's queryset."""
+    for field, rows in zip(fields, rows_together(*(f.queryset for f in fields)), strict=True):
+        iterator = field.iterator(field)
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        field.choices = [*empty, *(iterator.choice(obj) for obj in rows)]
 
 
 def denial_for(case: CoverageCase, public_id, denials: list[Denial] | None = None) -> Denial | None:
@@ -144,11 +155,9 @@ def step_page(request, case, slug: str, template: str, context: dict):
             shown, packets, letters = page.deadlines, page.packets, page.letters
         else:
             shown = list(case.deadlines.all())
-            packets = list(case.packets.filter(kind=kind))
-            letters = list(
-                case.letters.filter(
-                    kind=Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
-                )
+            letter_kind = Letter.Kind.MEDICAL_NECESSITY if slug == "submit" else Letter.Kind.APPEAL
+            packets, letters = rows_together(
+                case.packets.filter(kind=kind), case.letters.filter(kind=letter_kind)
             )
         context["deadlines"] = open_deadlines(shown, timezone.localdate())
         context["letter_date_form"] = DeadlineLetterDateForm()

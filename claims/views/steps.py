@@ -53,6 +53,7 @@ from .base import (
     denial_for,
     denial_label,
     item_or_404,
+    offer_together,
     posted,
     save_once,
     saved,
@@ -411,6 +412,10 @@ def step_submit(request, coveragecase_id):
         else:
             return saved(request, case, "submit")
     Review = CoverageCase.ReviewStatus
+    can_send = case.review_status in (Review.NOT_SHARED, Review.CHANGES_REQUESTED)
+    # The providers to prescribe, and the clinics when the send form shows: one query.
+    choices = [forms["treatment_request"].fields["prescriber"]]
+    offer_together(*choices, *([forms["send"].fields["clinic"]] if can_send else []))
     return step_page(
         request,
         case,
@@ -421,7 +426,7 @@ def step_submit(request, coveragecase_id):
             "pa_requests": pa_requests,
             "editing_request": pa_request,
             "latest": latest,
-            "can_send": case.review_status in (Review.NOT_SHARED, Review.CHANGES_REQUESTED),
+            "can_send": can_send,
             "is_resubmission": case.review_status == Review.CHANGES_REQUESTED,
             "missing": packet_missing_facts(case, records=records),
             "criteria": criteria_check_for(case, today=timezone.localdate(), records=records),
