@@ -8,8 +8,9 @@
 2. seeds LOAD_USERS patients (default 50), each with a filled case (tests.factories'
    build_patient_world: a denial, an appeal, a packet, documents, sessions...);
 3. runs bench/locustfile.py headless: LOAD_USERS users, spawned 10 a second, for LOAD_SECONDS
-   (default 90), each logging in, walking the steps, saving the referral's notes and now and then
-   asking for a packet, 1-3 s apart;
+   (default 90), each logging in, walking the steps one page per click, saving the referral's
+   notes and now and then asking for a packet, LOAD_THINK_SECONDS apart (default "3,8": 3 to 8 s
+   reading each page);
 4. prints requests/s, p50/p95/p99 and errors per page, the packets the worker made, and the
    machine's load average before and after. Targets: p95 <= 300 ms, no errors.
 
@@ -156,7 +157,11 @@ def main() -> int:
                 check=False,
             )
             after = load_average()
-            print(f"\nload: {USERS} users for {SECONDS} s against {stack.base_url} (gunicorn)")
+            think = os.environ.get("LOAD_THINK_SECONDS", "3,8").replace(",", "-")
+            print(
+                f"\nload: {USERS} users for {SECONDS} s against {stack.base_url} (gunicorn), "
+                f"{think} s between clicks"
+            )
             ok = report(Path(f"{tmp}/load_stats.csv"))
             print(f"packets of the load patients by state: {_child(stack, 'packets').strip()}")
             print(f"load average (1, 5, 15 min): before {before}; after {after}")

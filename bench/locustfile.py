@@ -40,8 +40,15 @@ STEPS = {
 }
 
 
+# A person reading a page before the next click, in seconds ("min,max"). Patients filling in
+# forms take minutes per page; 3-8 s is a brisk walk through pages already filled.
+THINK_SECONDS = [float(s) for s in os.environ.get("LOAD_THINK_SECONDS", "3,8").split(",")]
+STEP_NAMES = list(STEPS)
+
+
 class Patient(HttpUser):
-    wait_time = between(1, 3)  # a person reading the page before the next click
+    wait_time = between(*THINK_SECONDS)
+    step = -1
 
     def on_start(self):
         origin = self.host.replace("http://", "https://")
@@ -84,9 +91,11 @@ class Patient(HttpUser):
         self._get("/cases/", name="dashboard")
 
     @task(12)
-    def walk_the_steps(self):
-        for name, path in STEPS.items():
-            self._get(self.case + path, name=name)
+    def next_step(self):
+        """The steps in order, one page per click, and round again."""
+        self.step = (self.step + 1) % len(STEP_NAMES)
+        name = STEP_NAMES[self.step]
+        self._get(self.case + STEPS[name], name=name)
 
     @task(4)
     def save_referral_notes(self):
@@ -95,11 +104,17 @@ class Patient(HttpUser):
         if form is None:
             return
         form.update(notes=f"Called the office again ({secrets.token_hex(3)})", after="stay")
-        with self._post(
-            self.case + "referral/", form, name="step 3 save", catch_response=True
+        _cookies_over_the_proxy_hop(self.client.cookies)
+        with self.client.post(
+            self.case + "referral/",
+            form,
+            name="step 3 save",
+            allow_redirects=False,
+            catch_response=True,
         ) as response:
-            if "need a look" in response.text:  # the form came back with errors
+            if not response.is_redirect:  # a saved form redirects; a refused one comes back
                 response.failure("the referral form was refused")
+        self._follow(response, {"name": "step 3 save"})
 
     @task(1)
     def ask_for_a_packet(self):
