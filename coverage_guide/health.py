@@ -152,10 +152,17 @@ def _checks() -> dict[str, HealthCheck | None]:
     }
 
 
-def check_services() -> list[Outcome]:
-    """Run every check at once and return their outcomes, in a fixed order. Takes about as long
-    as the slowest check: milliseconds, plus the worker ping's second when Celery is used."""
-    checks = _checks()
+# What a load balancer asks (/health/web/): can this web process serve a page? Only the database
+# decides that. Redis down lets pages through (the rate limits fail open), and a missing worker or
+# a bucket hiccup would take every web machine out at once: those are for /health/ (monitoring).
+WEB_CHECKS = ("database",)
+
+
+def check_services(only: tuple[str, ...] | None = None) -> list[Outcome]:
+    """Run every check (or the ones named in ``only``) at once and return their outcomes, in a
+    fixed order. Takes about as long as the slowest check: milliseconds, plus the worker ping's
+    second when Celery is used."""
+    checks = {name: check for name, check in _checks().items() if only is None or name in only}
     running = {name: check for name, check in checks.items() if check is not None}
     results = dict(zip(running, asyncio.run(_run(list(running.values()))), strict=True))
     outcomes = []

@@ -18,4 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # For load balancers and monitors; exempt from the HTTPS redirect (settings.py, "Health").
     path("health/", views.health, name="health"),
+    path("health/web/", views.health_web, name="health_web"),
 ]

@@ -8,7 +8,22 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .health import DOWN, OK, Outcome, check_services
+from .health import DOWN, OK, WEB_CHECKS, Outcome, check_services
+
+
+@require_safe
+@never_cache
+def health_web(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when this web process can serve pages (its database answers),
+    else 503. Cheap (one SELECT 1) and never about shared services: a lost Celery worker or a
+    bucket hiccup must not take every web machine out of the balancer at once. No details."""
+    outcomes = check_services(only=WEB_CHECKS)
+    healthy = all(outcome.status != DOWN for outcome in outcomes)
+    body = {
+        "status": OK if healthy else DOWN,
+        "checks": {outcome.name: outcome.status for outcome in outcomes},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @require_safe

@@ -98,6 +98,7 @@ def test_a_load_balancer_over_plain_http_is_not_redirected(client, db, settings)
     assert client.get(reverse("health")).status_code == 200
     assert client.head(reverse("health")).status_code == 200
     assert client.post(reverse("health")).status_code == 405
+    assert client.get(reverse("health_web")).status_code == 200
 
 
 def test_a_database_that_cannot_be_opened_is_down(client, db, database_cannot_open):
@@ -107,6 +108,10 @@ def test_a_database_that_cannot_be_opened_is_down(client, db, database_cannot_op
     body = _anonymous_body(response)
     assert body == {"status": "down", "checks": {**UP_WITHOUT_CELERY, "database": "down"}}
     assert took < WITHIN
+    # The load balancer's check: this machine cannot serve pages.
+    web = client.get(reverse("health_web"))
+    assert web.status_code == 503
+    assert web.json() == {"status": "down", "checks": {"database": "down"}}
 
 
 def test_with_the_database_down_staff_get_the_anonymous_answer_not_an_error(
@@ -262,7 +267,11 @@ def test_a_broker_without_a_worker_is_down(client, otp_login, clinic_staff, sett
         otp_login(client, clinic_staff)
 
         response, took = _get(client)
+        # A lost worker does not take the web machines out of the load balancer.
+        web = client.get(reverse("health_web"))
 
+    assert web.status_code == 200
+    assert web.json() == {"status": "ok", "checks": {"database": "ok"}}
     assert response.status_code == 503
     body = response.json()
     assert body["checks"] == {**UP_WITHOUT_CELERY, "broker": "ok", "worker": "down"}

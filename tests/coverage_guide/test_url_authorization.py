@@ -31,6 +31,7 @@ PUBLIC = {
     "patients:set_language",
     # Load balancers and monitors: statuses only, details for verified staff (test_health.py).
     "health",
+    "health_web",
 }
 # Pages for clinic staff (who otherwise work in admin): patients get 404 there.
 STAFF_ONLY = {"patients:two_factor_setup"}
