@@ -5,7 +5,6 @@ environment; the defaults suit one machine behind a reverse proxy that terminate
 Settings reference: https://docs.gunicorn.org/en/stable/settings.html
 """
 
-import multiprocessing
 import os
 from pathlib import Path
 
@@ -20,7 +19,9 @@ bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_int('PORT', 8000)}")
 
 # Processes: Gunicorn's advice is (2 x cores) + 1 sync workers; WEB_CONCURRENCY overrides it (the
 # usual name on hosting platforms). Requests are short: packets render in the Celery workers.
-workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1)
+# The CPUs this process may run on (a container's cpuset), not the host's; a CPU quota is not
+# seen at all, so set WEB_CONCURRENCY in containers (README, "Deploying").
+workers = _int("WEB_CONCURRENCY", 2 * len(os.sched_getaffinity(0)) + 1)
 # Threads per process: more than 1 switches to the threaded worker (slow clients hold a thread,
 # not a process). Connections to the database are per thread.
 threads = _int("GUNICORN_THREADS", 1)

@@ -250,7 +250,10 @@ ICD10_CACHE_DIR = Path(os.environ.get("ICD10_CACHE_DIR", LOCAL_DIR / "cache"))
 #   AWS S3, or an S3-compatible service (MinIO, Ceph, ...) at AWS_S3_ENDPOINT_URL.
 # Either way no file has a URL anyone is given: files leave only through the authorized download
 # views, which stream them (claims/views/files.py; STYLE.md rule 13). In the bucket, objects are
-# written private (AWS_DEFAULT_ACL), encrypted at rest (SSE-S3, or SSE-KMS with AWS_S3_KMS_KEY_ID)
+# private (no ACL sent by default: an object without one is its owner's alone, and a bucket with
+# ACLs disabled, AWS's default since 2023, refuses every upload that sends one but
+# bucket-owner-full-control; AWS_DEFAULT_ACL=private for older buckets that want it said),
+# encrypted at rest (SSE-S3, or SSE-KMS with AWS_S3_KMS_KEY_ID)
 # and never overwritten (a second file of the same name gets a suffix); a `.url` would still be
 # signed and expiring (querystring_auth), never public.
 _S3_ACLS = {
@@ -282,7 +285,7 @@ def file_storage_from_env() -> dict[str, Any]:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     if not bucket:
         raise ImproperlyConfigured("FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
-    acl = (os.environ.get("AWS_DEFAULT_ACL") or "private").strip().lower()
+    acl = (os.environ.get("AWS_DEFAULT_ACL") or "none").strip().lower()
     if acl not in _S3_ACLS:
         raise ImproperlyConfigured(f"AWS_DEFAULT_ACL must be one of {', '.join(_S3_ACLS)}")
     kms_key_id = os.environ.get("AWS_S3_KMS_KEY_ID", "").strip()
@@ -461,7 +464,7 @@ X_FRAME_OPTIONS = "DENY"
 # Load balancers probe over plain HTTP from inside the network, and most count a redirect as a
 # failure, so /health/ answers over HTTP too. Such a caller gets "ok"/"down" per check and no
 # more: the details are for staff, whose session cookie (Secure) is never sent over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/(web/)?$"]
 
 # Content-Security-Policy (django-csp): only our own scripts, styles and images; no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -344,7 +344,7 @@ def test_the_switch_builds_a_private_encrypted_bucket_storage(tmp_path):
                 "endpoint_url": "https://minio.internal:9000",
                 "addressing_style": "path",
                 "object_parameters": {"ServerSideEncryption": "AES256"},
-                "default_acl": "private",
+                "default_acl": None,  # no ACL sent: private, and new AWS buckets refuse ACLs
                 "querystring_auth": True,
                 "file_overwrite": False,
                 "max_memory_size": 16 * 1024 * 1024,
@@ -364,7 +364,7 @@ def test_without_keys_boto3_finds_its_own_and_kms_replaces_aes(monkeypatch):
     monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "clinic-files")
     monkeypatch.setenv("AWS_S3_KMS_KEY_ID", "arn:aws:kms:us-east-2:111122223333:key/abcd")
     monkeypatch.setenv("AWS_LOCATION", "/tenants/a/")
-    monkeypatch.setenv("AWS_DEFAULT_ACL", "none")
+    monkeypatch.setenv("AWS_DEFAULT_ACL", "private")  # an older bucket that wants it said
 
     options = file_storage_from_env()["OPTIONS"]
 
@@ -375,7 +375,7 @@ def test_without_keys_boto3_finds_its_own_and_kms_replaces_aes(monkeypatch):
         "SSEKMSKeyId": "arn:aws:kms:us-east-2:111122223333:key/abcd",
     }
     assert options["location"] == "tenants/a"
-    assert options["default_acl"] is None  # a bucket with ACLs disabled refuses even "private"
+    assert options["default_acl"] == "private"
     assert options["region_name"] is None
     assert options["endpoint_url"] is None
 
