@@ -23,7 +23,7 @@ from claims.models import Packet
 from claims.services.packets import LARGE_PACKET_PAGES
 from tests import redis_server
 from tests.claims.test_worker_packets import _database_url
-from tests.coverage_guide.test_worker import WORKER_READY_TIMEOUT, _worker_env, project_app_using
+from tests.coverage_guide.test_worker import _worker_env, project_app_using, wait_until_ready
 from tests.factories import (
     CaseFactory,
     DiagnosisFactory,
@@ -71,12 +71,11 @@ class Worker:
         if beat:
             args += ["--beat", f"--schedule={tmp / f'{name}-beat-schedule'}"]
         self.process = redis_server.spawn(args, log_path=self.log, env=env, cwd=settings.BASE_DIR)
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
-        while "ready." not in self.log.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail("celery worker did not start:\n" + redis_server.log_tail(self.log))
-            time.sleep(0.1)
+        try:
+            wait_until_ready(self.process, self.log)
+        except BaseException:  # pytest.fail's outcome included: stop what was started
+            self.stop()
+            raise
 
     def pool_children(self) -> list[int]:
         """The prefork pool's processes (the worker's own children)."""

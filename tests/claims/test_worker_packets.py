@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from claims.models import Packet
 from tests import redis_server
-from tests.coverage_guide.test_worker import WORKER_READY_TIMEOUT, _worker_env, project_app_using
+from tests.coverage_guide.test_worker import _worker_env, project_app_using, wait_until_ready
 from tests.factories import (
     CaseFactory,
     DiagnosisFactory,
@@ -53,11 +53,7 @@ def packet_worker(redis_url, tmp_path, settings):
     args += ["--without-heartbeat"]
     process = redis_server.spawn(args, log_path=log_path, env=env, cwd=settings.BASE_DIR)
     try:
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
-        while "ready." not in log_path.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("celery worker did not start:\n" + redis_server.log_tail(log_path))
-            time.sleep(0.1)
+        wait_until_ready(process, log_path)
         yield log_path
     finally:
         redis_server.stop_process(process)

@@ -24,7 +24,7 @@ from django.db import connections
 from django.urls import reverse
 
 from tests import redis_server
-from tests.coverage_guide.test_worker import WORKER_READY_TIMEOUT, _worker_env, project_app_using
+from tests.coverage_guide.test_worker import _worker_env, project_app_using, wait_until_ready
 
 CHECKS = ["database", "cache", "broker", "worker", "storage"]
 UP_WITHOUT_CELERY = {
@@ -230,11 +230,7 @@ def _celery_worker(broker_url: str, tmp_path: Path, queues: str = ""):
         cwd=django_settings.BASE_DIR,
     )
     try:
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
-        while "ready." not in log_path.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("celery worker did not start:\n" + redis_server.log_tail(log_path))
-            time.sleep(0.1)
+        wait_until_ready(process, log_path)
         yield log_path
     finally:
         redis_server.stop_process(process)

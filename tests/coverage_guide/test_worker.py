@@ -84,6 +84,24 @@ def _worker_env(redis_url: str, tmp: Path) -> dict[str, str]:
     return env
 
 
+def wait_until_ready(process, log_path: Path) -> None:
+    """Until the Celery worker started as ``process`` logs that it is ready; the test fails
+    with the log's tail if it exits first or is not ready after WORKER_READY_TIMEOUT."""
+    deadline = time.monotonic() + WORKER_READY_TIMEOUT
+    while "ready." not in log_path.read_text(errors="replace"):
+        if process.poll() is not None:
+            pytest.fail(
+                f"celery worker exited with {process.returncode}:\n"
+                + redis_server.log_tail(log_path)
+            )
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"celery worker not ready after {WORKER_READY_TIMEOUT:.0f}s:\n"
+                + redis_server.log_tail(log_path)
+            )
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def celery_worker(redis_url, tmp_path_factory):
     """A ``celery -A coverage_guide worker`` process consuming from the test Redis."""
@@ -97,19 +115,7 @@ def celery_worker(redis_url, tmp_path_factory):
         args, log_path=log_path, env=_worker_env(redis_url, tmp), cwd=settings.BASE_DIR
     )
     try:
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
-        while "ready." not in log_path.read_text(errors="replace"):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"celery worker exited with {process.returncode}:\n"
-                    + redis_server.log_tail(log_path)
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"celery worker not ready after {WORKER_READY_TIMEOUT:.0f}s:\n"
-                    + redis_server.log_tail(log_path)
-                )
-            time.sleep(0.1)
+        wait_until_ready(process, log_path)
         yield node
     finally:
         redis_server.stop_process(process)
