@@ -132,14 +132,18 @@ def main() -> int:
     os.environ["SMOKE_DATABASE_URL"] = database_url
     with tempfile.TemporaryDirectory(prefix="coverage-guide-load-") as tmp:
         stack = ProductionStack(Path(tmp))
-        # gunicorn_conf.py's own default (2 x cores + 1) unless WEB_CONCURRENCY says otherwise;
-        # the smoke runs 2.
-        web = os.environ.get("WEB_CONCURRENCY") or str(2 * (os.cpu_count() or 1) + 1)
-        stack.overrides = {"WEB_CONCURRENCY": web, "WORKER_CONCURRENCY": "1"}
-        print(f"load: {web} gunicorn workers, database {database_url.rsplit('/', 1)[-1]}")
+        # gunicorn_conf.py's own default (2 x the CPUs + 1) unless WEB_CONCURRENCY says
+        # otherwise, not the smoke's 2.
+        stack.overrides = {
+            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY"),
+            "WORKER_CONCURRENCY": "1",
+        }
+        print(f"load: database {database_url.rsplit('/', 1)[-1]}")
         try:
             stack.start()
             wait_until_ready(stack)
+            booted = stack.log_path.read_text(errors="replace").count("Booting worker with pid")
+            print(f"load: {booted} gunicorn workers")
             started = time.monotonic()
             _child(stack, "seed")
             print(f"load: {USERS} patients seeded in {time.monotonic() - started:.0f} s")

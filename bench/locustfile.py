@@ -14,7 +14,6 @@ the URL (case ids are not health data, but one name per page makes the percentil
 
 import itertools
 import os
-import re
 import secrets
 import sys
 from pathlib import Path
@@ -22,14 +21,12 @@ from pathlib import Path
 from locust import HttpUser, between, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from smoke import post_forms  # noqa: E402 - the smoke's reader of a page's forms
+from smoke import CASE_LINK, CSRF_INPUT, post_forms  # noqa: E402 - the smoke's page readers
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 _numbers = itertools.cycle(range(USERS))  # each simulated patient logs in as its own account
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
-CASE_LINK = re.compile(r'href="(/cases/[0-9a-f-]{36}/)')
 STEPS = {
     "step 1 policy": "policy/",
     "step 2 history": "history/",

@@ -80,6 +80,8 @@ class SmokeFailure(Exception):
 class Stack:
     """scripts/dev.sh, started in a new session, with its output going to a log file."""
 
+    script = "dev.sh"  # what make run starts
+
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.log_path = tmp / "stack.log"
@@ -113,9 +115,9 @@ class Stack:
         return env
 
     def start(self) -> None:
-        with open(self.log_path, "wb") as log:
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
-                [shutil.which("bash") or "/bin/bash", str(ROOT / "scripts" / "dev.sh")],
+                [shutil.which("bash") or "/bin/bash", str(ROOT / "scripts" / self.script)],
                 cwd=ROOT,
                 env=self.env(),
                 stdin=subprocess.DEVNULL,
@@ -188,6 +190,7 @@ class ProductionStack(Stack):
     """scripts/serve.sh (what `make serve` runs) with production settings, its own Redis, and the
     demo seeded into SMOKE_DATABASE_URL first (PostgreSQL in CI), else a temporary SQLite file."""
 
+    script = "serve.sh"  # what make serve starts
     PROXY_HEADERS = {"X-Forwarded-Proto": "https"}  # as a TLS-terminating proxy sends
 
     def __init__(self, tmp: Path):
@@ -196,7 +199,8 @@ class ProductionStack(Stack):
             f"sqlite:///{tmp / 'db.sqlite3'}"
         )
         self.redis: subprocess.Popen | None = None
-        self.overrides: dict[str, str] = {}  # the load bench's: more web processes, say
+        # The load bench's: more web processes, say; None leaves a variable unset.
+        self.overrides: dict[str, str | None] = {}
 
     def env(self) -> dict[str, str]:
         env = super().env()
@@ -212,7 +216,11 @@ class ProductionStack(Stack):
             WORKER_CONCURRENCY="1",
             CELERY_BEAT_SCHEDULE_FILE=str(self.tmp / "celerybeat-schedule"),
         )
-        env.update(self.overrides)
+        for name, value in self.overrides.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         return env
 
     def start(self) -> None:
@@ -239,16 +247,7 @@ class ProductionStack(Stack):
                     stderr=subprocess.STDOUT,
                     check=True,
                 )
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
-                [shutil.which("bash") or "/bin/bash", str(ROOT / "scripts" / "serve.sh")],
-                cwd=ROOT,
-                env=self.env(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        super().start()
 
     def opener(self, jar: http.cookiejar.CookieJar | None = None) -> urllib.request.OpenerDirector:
         """Requests as the proxy passes them on: marked HTTPS, so the Secure cookies go back
@@ -411,6 +410,7 @@ def wait_until_ready(stack: Stack) -> float:
 
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
+CASE_LINK = re.compile(r'href="(/cases/[0-9a-f-]{36}/)')  # a case on the dashboard
 
 
 def csrf_token(jar: http.cookiejar.CookieJar, page: str, what: str) -> str:
@@ -623,7 +623,7 @@ def check_health(stack: ProductionStack) -> str:
 def check_patient_journey(stack: ProductionStack) -> str:
     """Log in, save the referral's notes, ask for a packet, wait for the worker, download it."""
     opener, _, final_url, dashboard = log_in(stack, PATIENT_EMAIL)
-    case = re.search(r'href="(/cases/[0-9a-f-]{36}/)', dashboard)
+    case = CASE_LINK.search(dashboard)
     if urllib.parse.urlsplit(final_url).path != "/cases/" or not case:
         raise SmokeFailure(f"the patient landed on {final_url} without a link to their case")
     case_url = stack.base_url + case.group(1)
