@@ -16,30 +16,12 @@ Ratios measured in one run are what to compare: these machines are noisy.
 
 import argparse
 import multiprocessing
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="coverage-guide-bench-"))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="coverage_guide.settings",
-    DJANGO_DEBUG="1",
-    SECRET_KEY="bench-only-secret-key-0123456789abcdef0123456789abcdef",  # noqa: S106
-    DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
-    PRIVATE_MEDIA_ROOT=str(WORK / "media"),
-    REDIS_URL="",
-    LOG_LEVEL="WARNING",
-)
+from throwaway import WORK  # first: sets Django up on a throwaway database
 
-import django  # noqa: E402
-
-django.setup()
-
+# isort: split
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
