@@ -22,6 +22,7 @@ from claims.guidance import STEPS
 from claims.models import CoverageCase, Deadline
 from claims.services.deadlines import deadline_reminders_send
 from patients.models import Patient
+from tests.claims.test_browser_wizard import _form, _submit
 
 # The live server's autouse helper sets up `transactional_db` before any fixture a test names, so
 # `seeds_restored` would put the seeds back before the flush; conftest's teardown hook re-seeds
@@ -43,20 +44,6 @@ def es():
             continue
         entries[entry.msgid] = entry.msgstr_plural or entry.msgstr
     return entries
-
-
-def _form(page, action: str):
-    """The wizard form that posts this `action` (a step page holds several)."""
-    return page.locator("form", has=page.locator(f"input[name=action][value={action}]"))
-
-
-def _submit(page, control):
-    """Click, wait for the page it leads to, and fail with the form's errors."""
-    with page.expect_navigation():
-        control.click()
-    errors = page.locator("form .alert-danger, .invalid-feedback, main > .alert-danger")
-    if errors.count():
-        pytest.fail(f"form refused on {page.url}: {errors.all_inner_texts()}")
 
 
 def _save(page, action: str):
